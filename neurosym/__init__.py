@@ -1,0 +1,42 @@
+"""neurosym: neuro-symbolic travel planning.
+
+``plan_itinerary(request, catalog)`` returns the best itinerary that obeys every hard
+rule in ``rules/*.lp`` (enforced by clingo), ranked by a preference model. Importing
+this package is light: clingo loads when the first plan is made, torch and
+sentence-transformers only when a preference model is first used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Catalog": "catalog", "City": "catalog", "Flight": "catalog", "GroundLeg": "catalog", "Hotel": "catalog",
+    "HouseRules": "catalog", "Attraction": "catalog", "Restaurant": "catalog", "OpeningHours": "catalog",
+    "Interval": "catalog", "Transfer": "catalog",
+    "TripRequest": "request", "Travelers": "request", "Weights": "request", "DaySlots": "request",
+    "Itinerary": "itinerary", "Day": "itinerary", "Event": "itinerary", "Stay": "itinerary", "Leg": "itinerary",
+    "Justification": "itinerary",
+    "plan_itinerary": "planner", "NoItinerary": "planner",
+    "PlanningInputError": "problem", "RuleFileError": "rules",
+    "verify": "verify", "Violation": "verify",
+    "load_demo_catalog": "demo", "demo_request": "demo",
+    "UserHistory": "preferences", "PreferenceModel": "preferences",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'neurosym' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

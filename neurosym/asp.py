@@ -1,0 +1,99 @@
+"""The typed mapping between Python values and clingo symbols.
+
+Python never writes ASP rules. It turns plain values into ``clingo.Symbol`` objects
+(``str`` becomes a quoted, escaped ``String``; ``int`` a ``Number``; :class:`Const` a
+constant; ``tuple`` a tuple term) and hands clingo facts printed by clingo itself, so a
+name such as ``Bob's "Bar". :- x.`` stays one string and can never change the program.
+Answers come back through :func:`value`, the inverse mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import clingo
+
+#: The fact predicates Python supplies (name, arity). User rule files may read them
+#: but never define them.
+INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
+    ("trip_days", 1), ("day", 1), ("weekday", 2), ("origin", 1), ("dest", 1), ("visit_count", 1),
+    ("fixed_order", 0), ("dest_order", 2), ("people", 1), ("need", 1), ("budget", 1),
+    ("room_type_wanted", 1), ("cuisine_wanted", 1), ("mode_excluded", 1),
+    ("earliest_departure", 1), ("latest_return", 1), ("pace", 1), ("meals_all", 0),
+    ("slot", 3), ("meal_window", 3), ("day_start", 1), ("buffer", 3),
+    ("leg", 7), ("leg_price", 3), ("leg_capacity", 2),
+    ("hotel", 2), ("hotel_price", 3), ("hotel_room", 2), ("hotel_occupancy", 2),
+    ("hotel_checkin", 3), ("hotel_checkout", 2), ("hotel_min_nights", 2), ("hotel_forbids", 2),
+    ("attraction", 2), ("restaurant", 2), ("city_of", 2), ("place_price", 2), ("duration", 2),
+    ("open", 4), ("serves", 2), ("travel", 3), ("pref", 2),
+})
+
+
+@dataclass(frozen=True)
+class Const:
+    """A bare ASP constant such as ``flight`` or ``breakfast`` (never user text)."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not (self.name[:1].islower() and self.name.replace("_", "").isalnum() and self.name.isascii()):
+            raise ValueError(f"not an ASP constant: {self.name!r}")
+
+
+Value = str | int | Const | tuple
+
+
+def symbol(v: Value) -> clingo.Symbol:
+    """The clingo symbol for a plain Python value."""
+    if isinstance(v, bool):
+        raise TypeError("booleans have no ASP symbol; use a fact without arguments")
+    if isinstance(v, str):
+        return clingo.String(v)
+    if isinstance(v, int):
+        return clingo.Number(v)
+    if isinstance(v, Const):
+        return clingo.Function(v.name)
+    if isinstance(v, tuple):
+        return clingo.Tuple_([symbol(x) for x in v])
+    raise TypeError(f"no ASP symbol for {type(v).__name__}")
+
+
+def fact(name: str, *args: Value) -> clingo.Symbol:
+    return clingo.Function(name, [symbol(a) for a in args])
+
+
+def hub(city: str) -> clingo.Symbol:
+    """The term ``hub("City")`` standing for a city's airport or station."""
+    return clingo.Function("hub", [clingo.String(city)])
+
+
+def facts_text(facts: Iterable[clingo.Symbol]) -> str:
+    """Facts printed by clingo's own symbol printer (which quotes and escapes strings)."""
+    return "".join(f"{s}.\n" for s in facts)
+
+
+def value(s: clingo.Symbol) -> Value:
+    """The Python value of a clingo symbol (inverse of :func:`symbol`)."""
+    if s.type == clingo.SymbolType.String:
+        return s.string
+    if s.type == clingo.SymbolType.Number:
+        return s.number
+    if s.type == clingo.SymbolType.Function:
+        if s.name == "" :
+            return tuple(value(a) for a in s.arguments)
+        if not s.arguments:
+            return Const(s.name)
+        return (Const(s.name), *(value(a) for a in s.arguments))
+    raise TypeError(f"unsupported symbol {s}")
+
+
+def text(v: Value) -> str:
+    """A readable form of a value read back from an answer."""
+    if isinstance(v, Const):
+        return v.name
+    if isinstance(v, tuple):
+        if v and isinstance(v[0], Const) and v[0].name == "hub":
+            return f"the station of {v[1]}"
+        return ", ".join(text(x) for x in v)
+    return str(v)

@@ -1,0 +1,322 @@
+"""The catalog: everything a trip can be built from.
+
+One pydantic model per domain concept. A :class:`Catalog` is plain data with a JSON
+round-trip (``Catalog.model_validate_json(c.model_dump_json()) == c``); it is validated
+when it is built, so a planner never sees a flight to a city that does not exist.
+
+Times are local wall-clock times of the city they happen in. Prices are in the
+catalog's currency, whole units or cents (``12.5``); the planner counts in cents.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RoomType = Literal["entire_home", "private_room", "shared_room", "hotel_room"]
+HouseRule = Literal["smoking", "pets", "parties", "children", "visitors"]
+GroundMode = Literal["drive", "taxi", "train"]
+TransportMode = Literal["flight", "drive", "taxi", "train"]
+
+
+def minutes(t: time) -> int:
+    """Minutes since midnight of a wall-clock time."""
+    return t.hour * 60 + t.minute
+
+
+def clock(m: int) -> str:
+    """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d``."""
+    day, rest = divmod(int(m), 24 * 60)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return text if day == 0 else f"{text}+{day}d"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+class Interval(_Model):
+    """An opening interval; ``close`` of ``00:00`` means midnight at the end of the day."""
+
+    open: time
+    close: time
+
+    @property
+    def open_min(self) -> int:
+        return minutes(self.open)
+
+    @property
+    def close_min(self) -> int:
+        c = minutes(self.close)
+        return 24 * 60 if c == 0 else c
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Interval":
+        if self.close_min <= self.open_min:
+            raise ValueError(f"closes ({self.close}) before it opens ({self.open})")
+        return self
+
+
+class OpeningHours(_Model):
+    """Opening intervals per weekday; a weekday that is absent is a closed day.
+
+    ``always=True`` (the default when no hours are known) means open all day, every day.
+    """
+
+    always: bool = False
+    days: dict[Weekday, list[Interval]] = Field(default_factory=dict)
+
+    @classmethod
+    def daily(cls, open_: str, close: str, closed: tuple[Weekday, ...] = ()) -> "OpeningHours":
+        iv = Interval(open=time.fromisoformat(open_), close=_parse_close(close))
+        return cls(days={d: [iv] for d in WEEKDAYS if d not in closed})
+
+    def intervals(self, weekday: Weekday) -> list[tuple[int, int]]:
+        """Opening intervals of a weekday in minutes since midnight."""
+        if self.always:
+            return [(0, 24 * 60)]
+        return [(iv.open_min, iv.close_min) for iv in self.days.get(weekday, [])]
+
+    def is_open(self, weekday: Weekday, start: int, end: int) -> bool:
+        """Whether the place is open for the whole of ``[start, end]`` on that weekday."""
+        return any(o <= start and end <= c for o, c in self.intervals(weekday))
+
+
+def _parse_close(text: str) -> time:
+    return time(0, 0) if text in ("24:00", "00:00") else time.fromisoformat(text)
+
+
+class City(_Model):
+    """A city: a place to stay, with a transport hub (airport or station) at ``hub_lat/lon``."""
+
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    timezone: str = "UTC"
+    state: str | None = None
+    hub_lat: float | None = Field(default=None, ge=-90, le=90)
+    hub_lon: float | None = Field(default=None, ge=-180, le=180)
+
+    @property
+    def hub(self) -> tuple[float, float]:
+        return (self.hub_lat if self.hub_lat is not None else self.lat,
+                self.hub_lon if self.hub_lon is not None else self.lon)
+
+
+class Flight(_Model):
+    """A scheduled flight on one date; ``price`` is per seat (children need a seat too)."""
+
+    number: str = Field(min_length=1)
+    origin: str
+    destination: str
+    date: date
+    departure: time
+    arrival: time
+    arrival_day_offset: int = Field(default=0, ge=0, le=1)
+    price: float = Field(ge=0)
+    id: str = ""
+
+    @model_validator(mode="after")
+    def _fill(self) -> "Flight":
+        if not self.id:
+            self.id = f"{self.number}@{self.date.isoformat()}"
+        if self.origin == self.destination:
+            raise ValueError("origin and destination are the same city")
+        if self.arrival_day_offset == 0 and minutes(self.arrival) <= minutes(self.departure):
+            raise ValueError("arrives before it departs (set arrival_day_offset=1 for an overnight flight)")
+        return self
+
+    @property
+    def departure_min(self) -> int:
+        return minutes(self.departure)
+
+    @property
+    def arrival_min(self) -> int:
+        return minutes(self.arrival) + 24 * 60 * self.arrival_day_offset
+
+
+class GroundLeg(_Model):
+    """A drive, taxi or train between two cities, available on any day.
+
+    ``cost`` is per vehicle (``cost_basis="per_vehicle"``, one vehicle carries
+    ``vehicle_capacity`` people) or per person. ``departures`` lists the times a train
+    leaves; for a car or taxi it lists the departure times the planner may pick.
+    """
+
+    id: str = Field(min_length=1)
+    mode: GroundMode
+    origin: str
+    destination: str
+    duration_min: int = Field(gt=0)
+    distance_km: float | None = Field(default=None, ge=0)
+    cost: float = Field(ge=0)
+    cost_basis: Literal["per_vehicle", "per_person"] = "per_vehicle"
+    vehicle_capacity: int = Field(default=5, ge=1)
+    departures: list[time] = Field(
+        default_factory=lambda: [time(h) for h in (6, 8, 10, 13, 16)])
+
+    @model_validator(mode="after")
+    def _check(self) -> "GroundLeg":
+        if self.origin == self.destination:
+            raise ValueError("origin and destination are the same city")
+        if not self.departures:
+            raise ValueError("departures is empty")
+        return self
+
+
+class HouseRules(_Model):
+    """What a property allows. ``False`` means the property forbids it."""
+
+    smoking: bool = False
+    pets: bool = True
+    parties: bool = False
+    children: bool = True
+    visitors: bool = True
+
+    def forbids(self, rule: HouseRule) -> bool:
+        return not getattr(self, rule)
+
+
+class Hotel(_Model):
+    """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    city: str
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    price: float = Field(ge=0)
+    price_basis: Literal["per_room", "per_person"] = "per_room"
+    room_type: RoomType = "hotel_room"
+    max_occupancy: int = Field(default=2, ge=1)
+    check_in_start: time = time(15, 0)
+    check_in_end: time = time(23, 0)
+    check_out: time = time(11, 0)
+    min_nights: int = Field(default=1, ge=1)
+    house_rules: HouseRules = Field(default_factory=HouseRules)
+    rating: float = Field(default=3.0, ge=0, le=5)
+    description: str = ""
+
+    @property
+    def check_in_end_min(self) -> int:
+        end = minutes(self.check_in_end)
+        return 24 * 60 if end == 0 else end
+
+
+class Attraction(_Model):
+    """Something to visit; ``price`` is per person."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    city: str
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
+    duration_min: int = Field(default=90, gt=0, le=12 * 60)
+    price: float = Field(default=0, ge=0)
+    category: str = "sight"
+    indoor: bool = True
+    rating: float = Field(default=3.0, ge=0, le=5)
+    description: str = ""
+
+
+class Restaurant(_Model):
+    """A place to eat; ``price`` is the average cost per person for one meal."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    city: str
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    cuisines: list[str] = Field(default_factory=list)
+    price: float = Field(ge=0)
+    hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
+    meal_duration_min: int = Field(default=60, gt=0, le=4 * 60)
+    rating: float = Field(default=3.0, ge=0, le=5)
+    description: str = ""
+
+
+class Transfer(_Model):
+    """An explicit edge of a city's transfer graph: minutes between two places (ids or ``hub:CITY``)."""
+
+    a: str
+    b: str
+    minutes: int = Field(ge=0)
+
+
+Item = Flight | GroundLeg | Hotel | Attraction | Restaurant
+
+
+class Catalog(_Model):
+    """Cities, transport and places. Validated as a whole: every reference resolves and ids are unique."""
+
+    name: str = "catalog"
+    cities: list[City]
+    flights: list[Flight] = Field(default_factory=list)
+    ground_legs: list[GroundLeg] = Field(default_factory=list)
+    hotels: list[Hotel] = Field(default_factory=list)
+    attractions: list[Attraction] = Field(default_factory=list)
+    restaurants: list[Restaurant] = Field(default_factory=list)
+    transfers: list[Transfer] = Field(default_factory=list)
+    speed_kmh: float = Field(default=25.0, gt=0, description="door-to-door speed inside a city")
+    transfer_overhead_min: int = Field(default=10, ge=0, description="added to every move inside a city")
+
+    @field_validator("cities")
+    @classmethod
+    def _unique_cities(cls, v: list[City]) -> list[City]:
+        seen: set[str] = set()
+        for c in v:
+            if c.name in seen:
+                raise ValueError(f"city {c.name!r} is listed twice")
+            seen.add(c.name)
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> "Catalog":
+        names = {c.name for c in self.cities}
+        ids: set[str] = set()
+        for kind in ("flights", "ground_legs", "hotels", "attractions", "restaurants"):
+            for i, item in enumerate(getattr(self, kind)):
+                where = f"{kind}[{i}]"
+                cities = ((item.origin, item.destination) if kind in ("flights", "ground_legs")
+                          else (item.city,))
+                for c in cities:
+                    if c not in names:
+                        raise ValueError(f"{where} ({item.id}): unknown city {c!r}")
+                if item.id in ids:
+                    raise ValueError(f"{where}: id {item.id!r} is used twice")
+                ids.add(item.id)
+        return self
+
+    # -- lookups -----------------------------------------------------------------------
+    def city(self, name: str) -> City:
+        for c in self.cities:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def index(self) -> dict[str, Item]:
+        """All items by id (built on each call: keep it when looking up many)."""
+        return {it.id: it for it in self.items()}
+
+    def item(self, item_id: str) -> Item:
+        """The catalog item with this id (flight, ground leg, hotel, attraction or restaurant)."""
+        return self.index()[item_id]
+
+    def items(self) -> list[Item]:
+        return [*self.flights, *self.ground_legs, *self.hotels, *self.attractions, *self.restaurants]
+
+    def in_city(self, city: str) -> tuple[list[Hotel], list[Attraction], list[Restaurant]]:
+        return ([h for h in self.hotels if h.city == city],
+                [a for a in self.attractions if a.city == city],
+                [r for r in self.restaurants if r.city == city])
+
+
+def kind_of(item: Item) -> str:
+    """``flight``, ``ground``, ``hotel``, ``attraction`` or ``restaurant``."""
+    return {Flight: "flight", GroundLeg: "ground", Hotel: "hotel",
+            Attraction: "attraction", Restaurant: "restaurant"}[type(item)]

@@ -1,0 +1,228 @@
+"""From a request and a catalog to the facts clingo reads.
+
+:func:`build_problem` selects the candidates (legs on the trip's days, places in the
+destination cities), scores them, quantises the scores and writes every fact through
+the typed mapping of :mod:`neurosym.asp`. The returned :class:`Problem` keeps the
+tables needed to read an answer back (leg instance -> catalog item and times).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+
+import clingo
+import numpy as np
+
+from .asp import Const, fact, hub
+from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
+from .costs import cents
+from .prior import prior_score
+from .request import TripRequest
+from .travel import hub_id, travel_minutes
+
+#: Minutes to be at the hub before a departure, and to get out of it after an arrival.
+BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
+#: When each meal may take place (start of the window, end of the window).
+MEAL_WINDOWS: dict[str, tuple[time, time]] = {
+    "breakfast": (time(6, 30), time(10, 30)),
+    "lunch": (time(11, 30), time(15, 30)),
+    "dinner": (time(17, 30), time(23, 0)),
+}
+#: Nobody leaves a hotel for a departure before this time.
+DAY_START = time(5, 0)
+#: Preference scores in [0, 1] become integers in [0, SCALE] (times the category weight).
+SCALE = 100
+
+Scorer = Callable[[Sequence[Item]], np.ndarray]
+
+
+class PlanningInputError(ValueError):
+    """The request does not fit the catalog (an unknown city, for instance); names the field."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+@dataclass(frozen=True)
+class LegOption:
+    """One way to make a move: a flight, or a ground leg leaving at one of its times."""
+
+    key: str
+    item: Flight | GroundLeg
+    mode: str
+    origin: str
+    destination: str
+    day: int
+    departure: int
+    arrival: int
+
+
+@dataclass
+class Problem:
+    """Everything clingo needs, plus what is needed to read its answer back."""
+
+    request: TripRequest
+    catalog: Catalog
+    facts: list[clingo.Symbol]
+    legs: dict[str, LegOption]
+    scores: dict[str, float]
+    slots: dict[int, tuple[str, int]]
+    travel: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
+    index: dict[str, Item] = field(default_factory=dict)
+
+
+def check_request(request: TripRequest, catalog: Catalog) -> None:
+    """Raise :class:`PlanningInputError` when the request names a city the catalog lacks."""
+    names = {c.name for c in catalog.cities}
+    if request.origin not in names:
+        raise PlanningInputError("origin", f"{request.origin!r} is not a city of catalog {catalog.name!r}")
+    for i, d in enumerate(request.destinations):
+        if d not in names:
+            raise PlanningInputError(f"destinations[{i}]", f"{d!r} is not a city of catalog {catalog.name!r}")
+
+
+def _slots(request: TripRequest) -> dict[int, tuple[str, int]]:
+    s = request.slots
+    timed = [(minutes(t), kind) for kind, times in
+             (("breakfast", s.breakfast), ("lunch", s.lunch), ("dinner", s.dinner), ("visit", s.visits))
+             for t in times]
+    return {i: (kind, t) for i, (t, kind) in enumerate(sorted(set(timed)), start=1)}
+
+
+def leg_options(request: TripRequest, catalog: Catalog) -> list[LegOption]:
+    """Every flight and ground-leg departure that could make one of the trip's moves."""
+    n, dests, org = request.n_days, set(request.destinations), request.origin
+
+    def allowed(o: str, d: str, day: int) -> bool:
+        if day == 1:
+            return o == org and d in dests
+        if day == n:
+            return o in dests and d == org
+        return o in dests and d in dests
+
+    dates = {request.day_date(d): d for d in range(1, n + 1)}
+    out: list[LegOption] = []
+    for f in catalog.flights:
+        day = dates.get(f.date)
+        if day is not None and allowed(f.origin, f.destination, day):
+            out.append(LegOption(f.id, f, "flight", f.origin, f.destination, day, f.departure_min, f.arrival_min))
+    for g in catalog.ground_legs:
+        for day in range(1, n + 1):
+            if not allowed(g.origin, g.destination, day):
+                continue
+            for dep_t in sorted(set(g.departures)):
+                dep = minutes(dep_t)
+                out.append(LegOption(f"{g.id}@{day}@{dep}", g, g.mode, g.origin, g.destination, day, dep,
+                                     dep + g.duration_min))
+    return out
+
+
+def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[str, float]:
+    if scorer is None:
+        return {it.id: prior_score(it) for it in items}
+    values = np.asarray(scorer(items), dtype=float)
+    if values.shape != (len(items),) or not np.all(np.isfinite(values)):
+        raise ValueError("the preference model returned scores of the wrong shape or non-finite values")
+    return {it.id: float(np.clip(v, 0.0, 1.0)) for it, v in zip(items, values)}
+
+
+def quantise(score: float, weight: float) -> int:
+    """The integer objective weight of a score in [0, 1]: ``round(SCALE * weight * score)``."""
+    return int(round(SCALE * weight * score))
+
+
+def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None) -> Problem:
+    """Select candidates, score them and write the facts of the planning problem."""
+    check_request(request, catalog)
+    F: list[clingo.Symbol] = []
+    n = request.n_days
+    people = request.travelers.people
+    F.append(fact("trip_days", n))
+    for d in range(1, n + 1):
+        F += [fact("day", d), fact("weekday", d, request.day_date(d).weekday())]
+    F.append(fact("origin", request.origin))
+    F += [fact("dest", c) for c in request.destinations]
+    F.append(fact("visit_count", request.n_cities))
+    if request.fixed_order:
+        F.append(fact("fixed_order"))
+        F += [fact("dest_order", c, k) for k, c in enumerate(request.destinations, start=1)]
+    F += [fact("people", people), fact("budget", cents(request.budget))]
+    F += [fact("need", Const(r)) for r in request.needs()]
+    F += [fact("room_type_wanted", Const(t)) for t in (request.room_types or [])]
+    F += [fact("cuisine_wanted", q.strip().lower()) for q in request.cuisines]
+    F += [fact("mode_excluded", Const(m)) for m in request.exclude_modes]
+    if request.earliest_departure_min is not None:
+        F.append(fact("earliest_departure", request.earliest_departure_min))
+    if request.latest_return_min is not None:
+        F.append(fact("latest_return", request.latest_return_min))
+    F.append(fact("pace", request.pace))
+    if request.meals == "all":
+        F.append(fact("meals_all"))
+    slots = _slots(request)
+    F += [fact("slot", s, Const(kind), t) for s, (kind, t) in slots.items()]
+    F += [fact("meal_window", Const(k), minutes(a), minutes(b)) for k, (a, b) in MEAL_WINDOWS.items()]
+    F.append(fact("day_start", minutes(DAY_START)))
+    F += [fact("buffer", Const(m), b, a) for m, (b, a) in BUFFERS.items()]
+
+    legs = leg_options(request, catalog)
+    places: list[Hotel | Attraction | Restaurant] = []
+    for city in request.destinations:
+        hotels, attractions, restaurants = catalog.in_city(city)
+        places += [*hotels, *attractions, *restaurants]
+    leg_items = list({o.item.id: o.item for o in legs}.values())
+    scores = _scores([*leg_items, *places], scorer)
+    w = request.weights
+
+    for o in legs:
+        F.append(fact("leg", o.key, Const(o.mode), o.origin, o.destination, o.day, o.departure, o.arrival))
+        if isinstance(o.item, Flight):
+            F.append(fact("leg_price", o.key, cents(o.item.price), Const("person")))
+        else:
+            basis = "person" if o.item.cost_basis == "per_person" else "vehicle"
+            F.append(fact("leg_price", o.key, cents(o.item.cost), Const(basis)))
+            F.append(fact("leg_capacity", o.key, o.item.vehicle_capacity))
+            if scorer is None:  # the prior knows the departure time of this option
+                scores[o.key] = prior_score(o.item, o.departure)
+        F.append(fact("pref", o.key, quantise(scores.get(o.key, scores[o.item.id]), w.transport)))
+
+    for p in places:
+        F.append(fact("city_of", p.id, p.city))
+        if isinstance(p, Hotel):
+            F += [fact("hotel", p.id, p.city),
+                  fact("hotel_price", p.id, cents(p.price), Const("room" if p.price_basis == "per_room" else "person")),
+                  fact("hotel_room", p.id, Const(p.room_type)), fact("hotel_occupancy", p.id, p.max_occupancy),
+                  fact("hotel_checkin", p.id, minutes(p.check_in_start), p.check_in_end_min),
+                  fact("hotel_checkout", p.id, minutes(p.check_out)),
+                  fact("hotel_min_nights", p.id, p.min_nights)]
+            F += [fact("hotel_forbids", p.id, Const(r)) for r in ("smoking", "pets", "parties", "children", "visitors")
+                  if p.house_rules.forbids(r)]
+            F.append(fact("pref", p.id, quantise(scores[p.id], w.hotel)))
+            continue
+        if isinstance(p, Attraction):
+            F += [fact("attraction", p.id, p.city), fact("duration", p.id, p.duration_min)]
+            F.append(fact("pref", p.id, quantise(scores[p.id], w.attraction)))
+        else:
+            F += [fact("restaurant", p.id, p.city), fact("duration", p.id, p.meal_duration_min)]
+            F += [fact("serves", p.id, q.strip().lower()) for q in p.cuisines]
+            F.append(fact("pref", p.id, quantise(scores[p.id], w.restaurant)))
+        F.append(fact("place_price", p.id, cents(p.price)))
+        for wd, name in enumerate(WEEKDAYS):
+            F += [fact("open", p.id, wd, o, c) for o, c in p.hours.intervals(name)]
+
+    travel: dict[str, dict[tuple[str, str], int]] = {}
+    for city in request.destinations:
+        tm = travel_minutes(catalog, city)
+        travel[city] = tm
+        h = hub_id(city)
+        for (a, b), m in tm.items():
+            F.append(clingo.Function("travel", [_place(a, h, city), _place(b, h, city), clingo.Number(m)]))
+
+    return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
+                   scores=scores, slots=slots, travel=travel, index=catalog.index())
+
+
+def _place(pid: str, hub_key: str, city: str) -> clingo.Symbol:
+    return hub(city) if pid == hub_key else clingo.String(pid)

@@ -1,0 +1,128 @@
+"""What the traveller asks for: :class:`TripRequest`, validated at the boundary."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .catalog import HouseRule, RoomType, TransportMode, minutes
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Travelers(_Model):
+    """Who travels. Children need a seat and a bed; pets need a pet-friendly stay."""
+
+    adults: int = Field(default=1, ge=1, le=20)
+    children: int = Field(default=0, ge=0, le=20)
+    pets: int = Field(default=0, ge=0, le=10)
+
+    @property
+    def people(self) -> int:
+        return self.adults + self.children
+
+
+class Weights(_Model):
+    """Weights of the objective.
+
+    The preference score of every chosen item is multiplied by its category weight and
+    maximised first; the total cost is minimised second (lexicographic priorities).
+    Set a weight to 0 to make a category indifferent.
+    """
+
+    hotel: float = Field(default=1.0, ge=0, le=10)
+    attraction: float = Field(default=1.0, ge=0, le=10)
+    restaurant: float = Field(default=1.0, ge=0, le=10)
+    transport: float = Field(default=1.0, ge=0, le=10)
+
+
+class DaySlots(_Model):
+    """The day's template: the times at which meals and visits may start.
+
+    The planner places each meal or visit at one of these start times, so an itinerary
+    is always timed exactly; more start times give more freedom and a larger search.
+    """
+
+    breakfast: list[time] = Field(default_factory=lambda: [time(8, 0)])
+    lunch: list[time] = Field(default_factory=lambda: [time(12, 30), time(13, 30)])
+    dinner: list[time] = Field(default_factory=lambda: [time(19, 0), time(20, 0)])
+    visits: list[time] = Field(default_factory=lambda: [
+        time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)])
+
+
+class TripRequest(_Model):
+    """A trip: from ``origin`` and back, visiting cities between ``start`` and ``end``.
+
+    ``destinations`` are the cities that may be visited; ``visit_count`` says how many of
+    them (all of them when ``None``). The order is the planner's choice unless
+    ``fixed_order`` is set. ``budget`` covers everything for everybody.
+    """
+
+    origin: str
+    destinations: list[str] = Field(min_length=1)
+    visit_count: int | None = Field(default=None, ge=1)
+    fixed_order: bool = False
+    start: date
+    end: date
+    travelers: Travelers = Field(default_factory=Travelers)
+    budget: float = Field(gt=0)
+    room_types: list[RoomType] | None = None
+    house_rules: list[HouseRule] = Field(
+        default_factory=list,
+        description="what the party needs a stay to allow (pets and children are added from travelers)")
+    cuisines: list[str] = Field(default_factory=list, description="each must be served at some meal")
+    exclude_modes: list[TransportMode] = Field(default_factory=list)
+    earliest_departure: time | None = None
+    latest_return: time | None = None
+    pace: int = Field(default=2, ge=0, le=4, description="at most this many visits per day")
+    meals: Literal["all", "optional"] = Field(
+        default="all", description="\"all\": breakfast, lunch and dinner on every day spent in one city")
+    weights: Weights = Field(default_factory=Weights)
+    slots: DaySlots = Field(default_factory=DaySlots)
+
+    @model_validator(mode="after")
+    def _check(self) -> "TripRequest":
+        if self.end <= self.start:
+            raise ValueError("end must be after start (a trip has at least one night)")
+        if len(set(self.destinations)) != len(self.destinations):
+            raise ValueError("destinations lists a city twice")
+        if self.origin in self.destinations:
+            raise ValueError("origin is also a destination")
+        if self.visit_count is not None and self.visit_count > len(self.destinations):
+            raise ValueError(f"visit_count={self.visit_count} but only {len(self.destinations)} destinations")
+        if self.n_cities > self.n_days - 1:
+            raise ValueError(f"{self.n_cities} cities need at least {self.n_cities} nights")
+        return self
+
+    @property
+    def n_days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def n_cities(self) -> int:
+        return self.visit_count or len(self.destinations)
+
+    def day_date(self, day: int) -> date:
+        """Date of trip day ``day`` (1-based)."""
+        return self.start + timedelta(days=day - 1)
+
+    def needs(self) -> list[HouseRule]:
+        """House rules the party needs, including pets and children from the travellers."""
+        need = set(self.house_rules)
+        if self.travelers.pets:
+            need.add("pets")
+        if self.travelers.children:
+            need.add("children")
+        return sorted(need)
+
+    @property
+    def earliest_departure_min(self) -> int | None:
+        return None if self.earliest_departure is None else minutes(self.earliest_departure)
+
+    @property
+    def latest_return_min(self) -> int | None:
+        return None if self.latest_return is None else minutes(self.latest_return)

@@ -1,0 +1,100 @@
+"""Running clingo on a :class:`~neurosym.problem.Problem` and reading the answer.
+
+The encoding is static (``rules/*.lp``); this module only loads it, adds the facts,
+grounds, and optimises. Optimisation uses clasp's core-guided strategy (``usc``), which
+proves the lexicographic optimum of itinerary-sized programs far faster than
+model-guided branch-and-bound; see docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import clingo
+
+from .asp import Value, facts_text, value
+from .rules import RuleFileError, check_user_file, core_paths, rules_dir
+
+SOLVER_ARGS = ("--opt-strategy=bb",)
+
+
+@dataclass
+class Answer:
+    """The atoms of the best model found, as Python values, grouped by predicate."""
+
+    atoms: dict[str, list[tuple[Value, ...]]]
+    optimal: bool
+    cost: list[int]
+    stats: dict[str, float] = field(default_factory=dict)
+
+    def get(self, name: str) -> list[tuple[Value, ...]]:
+        return self.atoms.get(name, [])
+
+
+def _control(extra_args: Sequence[str] = ()) -> tuple[clingo.Control, list[str]]:
+    messages: list[str] = []
+
+    def logger(_code: clingo.MessageCode, msg: str) -> None:
+        messages.append(msg)
+
+    ctl = clingo.Control([*SOLVER_ARGS, *extra_args], logger=logger, message_limit=20)
+    return ctl, messages
+
+
+def load_rules(ctl: clingo.Control, user_rules: Sequence[str | Path] = (), relax: bool = False) -> None:
+    """Load the core rule files and the user's (checked first; errors name file and line)."""
+    for p in core_paths():
+        ctl.load(str(p))
+    if relax:
+        ctl.load(str(rules_dir() / "relax.lp"))
+    for p in user_rules:
+        path = check_user_file(p)
+        try:
+            ctl.load(str(path))
+        except RuntimeError as exc:  # parse errors were caught by check_user_file; be safe anyway
+            raise RuleFileError(path, None, str(exc)) from None
+
+
+def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
+          relax: bool = False, assumptions: Sequence[tuple[clingo.Symbol, bool]] = ()) -> Answer | None:
+    """Ground and optimise; the best answer found, or ``None`` when there is none.
+
+    With ``time_limit`` the search stops after that many seconds and returns the best
+    answer so far with ``optimal=False``.
+    """
+    t0 = _time.perf_counter()
+    ctl, _ = _control()
+    load_rules(ctl, user_rules, relax=relax)
+    ctl.add("base", [], facts_text(facts))
+    ctl.ground([("base", [])])
+    if relax:
+        ctl.assign_external(clingo.Function("ns_relax"), True)
+    t1 = _time.perf_counter()
+    best: dict[str, object] = {}
+
+    def on_model(m: clingo.Model) -> None:
+        best["symbols"] = m.symbols(shown=True)
+        best["cost"] = list(m.cost)
+
+    with ctl.solve(on_model=on_model, async_=True, assumptions=list(assumptions)) as handle:
+        finished = handle.wait(time_limit) if time_limit is not None else handle.wait()
+        if not finished:
+            handle.cancel()
+        result = handle.get()
+    t2 = _time.perf_counter()
+    if "symbols" not in best:
+        if result.unsatisfiable or finished:
+            return None
+        raise TimeoutError(f"no itinerary found within the time limit of {time_limit} s")
+    atoms: dict[str, list[tuple[Value, ...]]] = {}
+    for s in best["symbols"]:  # type: ignore[union-attr]
+        atoms.setdefault(s.name, []).append(tuple(value(a) for a in s.arguments))
+    summary = ctl.statistics.get("summary", {})
+    stats = {"ground_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0,
+             "models": float(summary.get("models", {}).get("enumerated", 0)),
+             "atoms": float(ctl.statistics.get("problem", {}).get("lp", {}).get("atoms", 0))}
+    optimal = bool(finished and result.exhausted)
+    return Answer(atoms=atoms, optimal=optimal, cost=best["cost"], stats=stats)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""TravelPlanner benchmark data layer (placeholder, rewritten below)."""
