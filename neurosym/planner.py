@@ -13,7 +13,7 @@ from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
 from .problem import BUFFERS, Problem, Scorer, build_problem
 from .request import TripRequest
-from .rules import rule_catalog
+from .rules import check_user_file, rule_catalog
 from .solve import Answer, solve
 from .travel import hub_id
 
@@ -52,6 +52,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
+    for path in rules:  # bad rule files are reported before any work is done
+        check_user_file(path)
     if catalog is None:
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
@@ -78,7 +80,7 @@ def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -
 
 def diagnose(problem: Problem, rules: Sequence[str | Path] = ()) -> NoItinerary:
     """Why no itinerary exists: the rules broken by the itinerary that breaks the fewest."""
-    relaxed = solve(problem.facts, rules, time_limit=10.0, relax=True)
+    relaxed = solve(problem.facts, rules, time_limit=3.0, relax=True)
     if relaxed is None:
         return NoItinerary("No itinerary exists: the trip's route itself is impossible with this catalog "
                            "(no way to move between the cities on the trip's days).")

@@ -108,11 +108,11 @@ def _head_signatures(stm: ast.AST) -> list[tuple[str, int, int]]:
         def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
             term = node.symbol
             if term.ast_type == ast.ASTType.Function:
-                found.append((term.name, len(term.arguments), node.location.begin.line))
+                found.append((term.name, len(term.arguments), term.location.begin.line))
             elif term.ast_type == ast.ASTType.SymbolicTerm:
                 sym = term.symbol
                 if sym.type == clingo.SymbolType.Function:
-                    found.append((sym.name, len(sym.arguments), node.location.begin.line))
+                    found.append((sym.name, len(sym.arguments), term.location.begin.line))
             return node
 
     if stm.ast_type == ast.ASTType.Rule:

@@ -68,9 +68,13 @@ class UserHistory(_Model):
         except ValidationError as exc:
             raise ValueError(f"{path}: invalid user history: {_describe(exc)}") from exc
 
+    def to_json(self) -> str:
+        """Indented JSON, without the fields that are unset (``None``)."""
+        return self.model_dump_json(indent=2, exclude_none=True) + "\n"
+
     def save(self, path: str | Path) -> None:
-        """Write the history as indented JSON."""
-        Path(path).write_text(self.model_dump_json(indent=2, exclude_none=True) + "\n")
+        """Write :meth:`to_json` to a file."""
+        Path(path).write_text(self.to_json())
 
 
 def _describe(exc: ValidationError) -> str:

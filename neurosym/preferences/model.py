@@ -38,7 +38,7 @@ FEATURES: tuple[str, ...] = ("prior", "history", "phrases", "price", "duration",
 """The features, in the order of ``PreferenceModel.weights_`` and of the regression."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "prior": 1.0, "history": 3.0, "phrases": 3.0, "price": 0.0, "duration": 0.0, "departure": 0.0,
+    "prior": 1.0, "history": 2.0, "phrases": 2.0, "price": 0.0, "duration": 0.0, "departure": 0.0,
 }
 """The weights used when the history has too few chosen/skipped options to fit them."""
 
@@ -136,7 +136,7 @@ class PreferenceModel:
     def __init__(self, model_path: str | Path | None = None, cache_dir: str | Path | None = None, *,
                  half_life_days: float = 365.0, temperature: float = 0.1,
                  shrinkage_cosine: float = 0.45, cross_kind_weight: float = 0.25,
-                 l2: float = 1.0, min_choices: int = 6, reference_date: Date | None = None) -> None:
+                 l2: float = 3.0, min_choices: int = 6, reference_date: Date | None = None) -> None:
         self.model_path = model_path
         self.cache_dir = cache_dir
         self.half_life_days = half_life_days
@@ -314,9 +314,11 @@ def _cosines(emb: np.ndarray, src_emb: np.ndarray, needed: np.ndarray) -> np.nda
     the same ``needed`` pattern (options of one kind) are computed as one block.
     """
     cos = np.zeros(needed.shape)
-    patterns, group = np.unique(needed, axis=0, return_inverse=True)
-    for g, cols in enumerate(patterns):
-        rows = np.flatnonzero(group.ravel() == g)
+    groups: dict[bytes, list[int]] = {}
+    for i, packed in enumerate(np.packbits(needed, axis=1)):
+        groups.setdefault(packed.tobytes(), []).append(i)
+    for rows in groups.values():
+        cols = needed[rows[0]]
         if cols.any():
             cos[np.ix_(rows, cols)] = np.einsum("id,jd->ij", emb[rows].astype(np.float64),
                                                 src_emb[cols].astype(np.float64))
@@ -379,23 +381,32 @@ def _medians(items: Sequence[Item]) -> dict[tuple[str, str], float]:
 
 
 def _fit_logistic(x: np.ndarray, y: np.ndarray, prior_beta: np.ndarray, l2: float,
-                  iterations: int = 50) -> np.ndarray:
-    """Newton's method for ``min logloss(y, sigmoid(b + x @ beta)) + l2/2 |beta - prior_beta|^2``.
+                  iterations: int = 100) -> np.ndarray:
+    """Damped Newton for ``min logloss(y, sigmoid(b + x @ beta)) + l2/2 |beta - prior_beta|^2``.
 
-    The intercept ``b`` is fitted but returned nowhere: it models how many options were
-    skipped per choice in the history, which is not a property of any option.
+    The intercept ``b`` is fitted (with a negligible penalty, to keep the problem strictly
+    convex) but not returned: it models how many options were skipped per choice in the
+    history, which is not a property of any option.
     """
     xa = np.column_stack([np.ones(len(y)), x])
-    theta = np.concatenate([[0.0], prior_beta])
     target = np.concatenate([[0.0], prior_beta])
-    penalty = np.full(len(theta), l2)
-    penalty[0] = 1e-6
+    penalty = np.full(len(target), float(l2))
+    penalty[0] = 1e-4
+
+    def loss(theta: np.ndarray) -> float:
+        z = xa @ theta
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(penalty * (theta - target) ** 2))
+
+    theta, current = target.copy(), loss(target)
     for _ in range(iterations):
         p = _sigmoid(xa @ theta)
         grad = xa.T @ (p - y) + penalty * (theta - target)
-        hess = (xa.T * (p * (1 - p))) @ xa + np.diag(penalty)
-        step = np.linalg.solve(hess, grad)
-        theta -= step
-        if np.max(np.abs(step)) < 1e-10:
+        hess = (xa.T * (p * (1.0 - p))) @ xa + np.diag(penalty)
+        step, scale = np.linalg.solve(hess, grad), 1.0
+        while (new := loss(theta - scale * step)) > current and scale > 1e-8:
+            scale /= 2.0
+        theta = theta - scale * step
+        if current - new < 1e-12:
             break
+        current = new
     return theta[1:]

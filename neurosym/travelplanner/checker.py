@@ -90,9 +90,9 @@ class TPDatabase:
         """
         folder = Path(directory)
         return cls(
-            attractions=read_place_csv(folder / "attractions.csv", "attractions"),
-            restaurants=read_place_csv(folder / "clean_restaurant_2022.csv", "restaurants"),
-            accommodations=read_place_csv(folder / "clean_accommodations_2022.csv", "accommodations"),
+            attractions=read_place_csv(folder / "attractions.csv", TPAttraction),
+            restaurants=read_place_csv(folder / "clean_restaurant_2022.csv", TPRestaurant),
+            accommodations=read_place_csv(folder / "clean_accommodations_2022.csv", TPAccommodation),
             ground=read_distance_csv(folder / "distance.csv"),
             city_states=read_city_states(folder / "citySet_with_states.txt"),
         )
@@ -486,12 +486,13 @@ def _non_conflicting_transport(plan: _Plan) -> str | None:
     if not _filled(plan.days[0].get("transportation")):
         return "day 1 has no transportation"
     kinds = {
-        _transport_kind(_text(day, "transportation"))
+        kind
         for day in plan.days
-        if _filled(day.get("transportation"))
+        if _filled(day.get("transportation")) and (kind := _transport_kind(_text(day, "transportation")))
     }
-    if "Self-driving" in kinds and ({"Flight", "Taxi"} & kinds):
-        return f"self-driving is mixed with {sorted(kinds & {'Flight', 'Taxi'})}"
+    clashing = sorted(kinds & {"Flight", "Taxi"})
+    if "Self-driving" in kinds and clashing:
+        return f"self-driving is mixed with {clashing}"
     return None
 
 
@@ -743,7 +744,7 @@ def _hard_outcome(plan: _Plan, reasons: dict[str, str]) -> dict[str, Any]:
         reasons["budget"] = f"the plan costs {cost:g}, the budget is {plan.query.budget}"
     constraint = plan.query.local_constraint
     for name, check in _HARD.items():
-        if getattr(constraint, name) is None:
+        if not getattr(constraint, name):  # unset (an empty cuisine list too, as in the benchmark)
             continue
         reason = check(plan)
         outcome[name] = reason is None
@@ -768,12 +769,13 @@ def score(
         raise ValueError(f"{len(queries)} queries but {len(plans)} plans")
     if not queries:
         raise ValueError("no queries to score")
-    results = [check_plan(query, plan, database) for query, plan in zip(queries, plans)]
+    results = [check_plan(query, plan, database) for query, plan in zip(queries, plans, strict=True)]
     count = len(queries)
+    commonsense_total = len(COMMONSENSE_CHECKS) * count
     hard_total = sum(1 + query.local_constraint.set_count() for query in queries)
     return {
         "Delivery Rate": sum(r.delivered for r in results) / count,
-        "Commonsense Constraint Micro Pass Rate": _passed(results, COMMONSENSE_CHECKS) / (len(COMMONSENSE_CHECKS) * count),
+        "Commonsense Constraint Micro Pass Rate": _passed(results, COMMONSENSE_CHECKS) / commonsense_total,
         "Commonsense Constraint Macro Pass Rate": sum(r.commonsense_pass for r in results) / count,
         "Hard Constraint Micro Pass Rate": _passed(results, HARD_CHECKS) / hard_total,
         "Hard Constraint Macro Pass Rate": sum(r.hard_pass for r in results) / count,

@@ -75,8 +75,8 @@ class TravelPlannerDataError(ValueError):
         super().__init__(f"{', '.join(where)}: {message}")
 
 
-class _FieldError(Exception):
-    """Raised below the row level; the row loop adds the file and the row."""
+class _FieldError(ValueError):
+    """Bad value in a field; the row loop turns it into a located :class:`TravelPlannerDataError`."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -295,23 +295,22 @@ def _header_spans(header: str, columns: Sequence[str]) -> list[tuple[str, int]]:
     """Each column with the right edge of its header, sorted left to right.
 
     pandas right-aligns every header over its column, so a column's cells end where its
-    header ends. Every expected column must appear exactly once, as whole words, and the
-    header must hold nothing else.
+    header ends. Every expected column must appear exactly once, as whole words (longer
+    names are found first, so ``Rating`` is not found inside ``Aggregate Rating``), and
+    the header must hold nothing else.
     """
     spans: list[tuple[int, int, str]] = []
-    for column in columns:
-        pattern = rf"(?<!\S){re.escape(column)}(?!\S)"
-        found = [match.span() for match in re.finditer(pattern, header)]
+    rest = header
+    for column in sorted(columns, key=len, reverse=True):
+        found = [match.span() for match in re.finditer(rf"(?<!\S){re.escape(column)}(?!\S)", rest)]
         if len(found) != 1:
             raise _FieldError(column, f"table header must name column {column!r} once: {header!r}")
-        spans.append((*found[0], column))
-    spans.sort()
-    leftover = list(header)
-    for start, end, _ in spans:
-        leftover[start:end] = " " * (end - start)
-    if "".join(leftover).strip():
+        start, end = found[0]
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+        spans.append((start, end, column))
+    if rest.strip():
         raise _FieldError("header", f"unexpected columns in table header: {header!r}")
-    return [(column, end) for _, end, column in spans]
+    return [(column, end) for _, end, column in sorted(spans)]
 
 
 def _index_width(header: str, rows: Sequence[str]) -> int:
@@ -326,7 +325,7 @@ def _index_width(header: str, rows: Sequence[str]) -> int:
         return 0
     width = max(label.end() for label in labels if label)
     gaps_blank = all(
-        not row[label.end():width + 2].strip() for row, label in zip(rows, labels) if label
+        not row[label.end():width + 2].strip() for row, label in zip(rows, labels, strict=True) if label
     )
     return width if gaps_blank and not header[:width + 1].strip() else 0
 
@@ -338,6 +337,7 @@ def parse_text_table(text: str, columns: Sequence[str]) -> list[dict[str, str]]:
     of that column's cells (pandas right-aligns both), and each cell runs from the
     previous column's right edge to its own. A leading integer row index is detected
     and dropped. Cells are stripped and pandas' ``\\n``/``\\t``/``\\r`` escapes undone.
+    Raises :class:`ValueError` when the header lacks a column or a row is misaligned.
     """
     header, *rows = text.split("\n")
     spans = _header_spans(header, columns)
@@ -570,7 +570,7 @@ def _json_query(raw: Any, position: int) -> TPQuery:
 def load_jsonl(path: str | Path) -> list[TPQuery]:
     """Read a JSON-lines split; ``idx`` defaults to the 1-based position when absent."""
     path = Path(path)
-    queries = []
+    queries: list[TPQuery] = []
     with path.open(encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -641,7 +641,7 @@ def _large_csv_fields() -> Iterator[None]:
 def load_csv(path: str | Path) -> list[TPQuery]:
     """Read a split in the published CSV layout; ``idx`` is the 1-based row number."""
     path = Path(path)
-    queries = []
+    queries: list[TPQuery] = []
     with path.open(encoding="utf-8", newline="") as handle, _large_csv_fields():
         reader = csv.DictReader(handle)
         missing = [name for name in _QUERY_FIELDS if name not in (reader.fieldnames or [])]
@@ -670,11 +670,12 @@ PANDAS_MISSING = frozenset({
 })
 """Cells that pandas' ``read_csv`` reads as missing by default."""
 
-_DATABASE_TABLES: dict[str, tuple[type[_Record], dict[str, str]]] = {
-    "attractions": (TPAttraction, _ATTRACTION_COLUMNS),
-    "restaurants": (TPRestaurant, _RESTAURANT_COLUMNS),
-    "accommodations": (TPAccommodation, _ACCOMMODATION_COLUMNS),
+_DATABASE_COLUMNS: dict[type[_Record], dict[str, str]] = {
+    TPAttraction: _ATTRACTION_COLUMNS,
+    TPRestaurant: _RESTAURANT_COLUMNS,
+    TPAccommodation: _ACCOMMODATION_COLUMNS,
 }
+Place = TypeVar("Place", TPAttraction, TPRestaurant, TPAccommodation)
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -683,29 +684,27 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield row_number, {key: value or "" for key, value in raw.items() if key is not None}
 
 
-def read_place_csv(
-    path: str | Path, kind: Literal["attractions", "restaurants", "accommodations"]
-) -> dict[str, list[Any]]:
-    """Read a place table of the benchmark's database, grouped by city in file order.
+def read_place_csv(path: str | Path, model: type[Place]) -> dict[str, list[Place]]:
+    """Read a place table of the benchmark's database as ``model`` rows, grouped by city in file order.
 
     Like the benchmark (pandas ``read_csv(...).dropna()``), a row with any missing cell,
     in any column, is left out.
     """
     path = Path(path)
-    model, columns = _DATABASE_TABLES[kind]
-    by_city: dict[str, list[Any]] = {}
+    columns = _DATABASE_COLUMNS[model]
+    by_city: dict[str, list[Place]] = {}
     for row_number, raw in _csv_rows(path):
         with _located(path, row_number, "row"):
             _require(raw, list(columns))
             if any(cell in PANDAS_MISSING for cell in raw.values()):
                 continue
             values = {name: raw[column] for column, name in columns.items()}
-            record = _validate(model, values, kind)
+            record = _validate(model, values, model.__name__)
         by_city.setdefault(record.city, []).append(record)
     return by_city
 
 
-def ground_leg(
+def priced_ground_leg(
     mode: Literal["self-driving", "taxi"],
     origin: str,
     dest: str,
@@ -743,7 +742,7 @@ def read_distance_csv(path: str | Path) -> dict[tuple[str, str, str], TPGroundLe
             None if raw[name] in PANDAS_MISSING else raw[name] for name in ("duration", "distance")
         )
         for mode in ("self-driving", "taxi"):
-            legs.setdefault((mode, origin, dest), ground_leg(mode, origin, dest, duration, distance))
+            legs.setdefault((mode, origin, dest), priced_ground_leg(mode, origin, dest, duration, distance))
     return legs
 
 

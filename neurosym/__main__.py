@@ -1,0 +1,7 @@
+"""``python -m neurosym``: see :mod:`neurosym.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,755 @@
+"""An independent checker: does an itinerary obey every hard rule?
+
+:func:`verify` re-checks, in plain Python, every hard rule of ``rules/*.lp`` from the
+itinerary, the request and the catalog alone. It never reads an ASP answer and never
+calls clingo, so it can audit the planner (or a hand-written itinerary). Travel times
+are recomputed with networkx shortest paths on :func:`neurosym.travel.city_graph`, and
+costs with :mod:`neurosym.costs`.
+
+Each broken rule is a :class:`Violation` named like the ASP rule it mirrors
+(``hotel_min_nights``, ``transport_catch_leg``, ...); the structural checks that the
+ASP encoding gets for free from its choice rules have names of their own
+(``itinerary_unknown_item``, ``transport_move``, ``activity_repeat``, ...). The full
+list, with one line each, is :data:`RULES`. An empty list means the itinerary is valid.
+Bad input (unknown ids, items of the wrong kind, ...) yields violations, never an
+exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
+from .costs import cents, leg_cost, leg_units, night_cost, place_cost, rooms
+from .itinerary import Day, Event, Itinerary
+from .problem import BUFFERS, DAY_START, MEAL_WINDOWS
+from .request import TripRequest
+from .travel import city_graph, hub_id
+
+__all__ = ["RULES", "Violation", "verify"]
+
+#: Every rule :func:`verify` checks: name -> what it demands. Names shared with
+#: ``rules/*.lp`` have the same meaning as the ASP rule of that name.
+RULES: dict[str, str] = {
+    # structure of the itinerary itself
+    "itinerary_origin": "the itinerary starts from the request's origin",
+    "itinerary_days": "days 1..n with the request's dates, from the origin back to the origin, each day "
+                      "starting where the previous one ended",
+    "itinerary_unknown_city": "every city named exists in the catalog",
+    "itinerary_unknown_item": "every item id exists in the catalog (and every event that needs one has one)",
+    "itinerary_item_kind": "every item is of the kind its event or stay says (a visit is an attraction, a "
+                           "meal a restaurant, a check-in a hotel, a flight a flight, a train a train leg)",
+    "itinerary_event_city": "an event happens in its item's city, in a city the traveller is in that day",
+    "itinerary_event_time": "an event does not end before it starts; a visit or meal lasts its catalog duration",
+    "itinerary_event_order": "the events of a day are sorted by start time",
+    "itinerary_overlap": "no two events of a day overlap (zero-length check-ins and check-outs may touch)",
+    "itinerary_transfer_time": "between a check-in or check-out and the next or previous place of the day "
+                               "in the same city there is at least the travel time",
+    "itinerary_cities": "the itinerary's city list is the order of the cities slept in",
+    "itinerary_legs": "the itinerary's leg list matches the day's transport events (and counts its units)",
+    "itinerary_stays": "each stay's check-in date and number of nights match the nights of the days",
+    "itinerary_cost_mismatch": "total_cost, costs_by_category, and leg, stay and event costs match the "
+                               "costs recomputed from the catalog (to 0.01)",
+    # route.lp
+    "route_not_destination": "every night is spent in one of the request's destinations",
+    "route_city_count": "as many cities are visited as the request asks for",
+    "route_contiguous_stay": "each city is visited as one stretch of consecutive nights",
+    "route_city_unvisited": "every city of the itinerary's city list has a night",
+    "route_fixed_order": "with fixed_order, cities are visited in the order of the destinations",
+    # transport.lp
+    "transport_move": "each change of city is made with exactly one leg between the right cities on that "
+                      "day, and a day without a move has no leg",
+    "transport_leg_schedule": "a flight is taken on its date at its times; a ground leg at one of its "
+                              "departure times, arriving after its duration",
+    "transport_mode_excluded": "no leg uses a mode the request excludes",
+    "transport_earliest_departure": "the first day's leg leaves no earlier than the earliest departure",
+    "transport_latest_return": "the last day's leg arrives home no later than the latest return",
+    "transport_catch_leg": "what happens in the departure city ends in time to reach the hub before the "
+                           "buffer of the leg",
+    "transport_after_arrival": "what happens in the arrival city starts after leaving the hub and travelling "
+                               "there",
+    # hotels.lp
+    "hotel_stay": "every night away is in the stay's hotel of that city, one hotel per city; the stay's "
+                  "hotel is checked into on arrival and out of on departure",
+    "hotel_min_nights": "a stay is at least the hotel's minimum number of nights",
+    "hotel_house_rule": "the hotel allows what the party needs (pets, children, ...)",
+    "hotel_room_type": "the hotel's room type is one of those asked for",
+    "hotel_rooms": "the stay books ceil(people / max occupancy) rooms",
+    "hotel_checkin_closed": "arriving, leaving the hub and travelling to the hotel ends before the desk closes",
+    "hotel_checkin_after_events": "the arrival day's places in the city end in time to reach the desk "
+                                  "before it closes",
+    "hotel_checkin_time": "the check-in happens while the desk is open",
+    "hotel_checkout_before_leg": "leaving the hotel for a departure is not before the day starts (05:00)",
+    "hotel_checkout_time": "the check-out happens no later than the hotel's check-out time",
+    # activities.lp
+    "activity_city": "meals and visits are in a city the traveller is in that day",
+    "activity_opening_hours": "a place is open for the whole visit or meal on that weekday",
+    "activity_meal_window": "a meal lies inside its breakfast, lunch or dinner window",
+    "activity_meal_per_day": "at most one breakfast, one lunch and one dinner a day",
+    "activity_pace": "at most `pace` visits a day",
+    "activity_repeat": "no place is visited twice in the trip",
+    "activity_overlap": "between two places of a day there is at least the travel time",
+    "activity_meals_every_full_day": "with meals='all', every day spent in one city has all three meals",
+    "activity_cuisine": "every requested cuisine is served at some meal of the trip",
+    # budget.lp
+    "budget_total": "the whole trip costs no more than the budget",
+    # the checker itself
+    "verify_internal_error": "a check could not be completed (reported so that nothing passes unchecked)",
+}
+
+_LEG_KINDS = ("flight", "drive", "taxi", "train")
+_MEALS = ("breakfast", "lunch", "dinner")
+_ACTIVITY_KINDS = ("visit", *_MEALS)
+_TOL = 0.01 + 1e-6
+
+
+class Violation(BaseModel):
+    """One broken rule: its name, the day and item concerned (if any), and a sentence with the values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str
+    day: int | None = None
+    item_id: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        where = f" (day {self.day})" if self.day is not None else ""
+        return f"{self.rule}{where}: {self.message}"
+
+
+def verify(itinerary: Itinerary, request: TripRequest, catalog: Catalog) -> list[Violation]:
+    """Every hard rule the itinerary breaks, as structured :class:`Violation` objects; ``[]`` if valid."""
+    return _Checker(itinerary, request, catalog).run()
+
+
+def _money(amount_cents: int) -> str:
+    return f"{amount_cents / 100:,.2f}"
+
+
+def _duration(item: Attraction | Restaurant) -> int:
+    return item.duration_min if isinstance(item, Attraction) else item.meal_duration_min
+
+
+def _name(item: object) -> str:
+    if isinstance(item, Flight):
+        return f"flight {item.number}"
+    if isinstance(item, GroundLeg):
+        return f"{item.mode} {item.id}"
+    return str(getattr(item, "name", getattr(item, "id", item)))
+
+
+class _Leg:
+    """The leg taken on a day, with its catalog times."""
+
+    def __init__(self, event: Event, item: Flight | GroundLeg):
+        self.event, self.item = event, item
+        self.mode = "flight" if isinstance(item, Flight) else item.mode
+        self.origin, self.destination = item.origin, item.destination
+        if isinstance(item, Flight):
+            self.dep, self.arr = item.departure_min, item.arrival_min
+        else:
+            self.dep, self.arr = event.start, event.start + item.duration_min
+        self.before, self.after = BUFFERS.get(self.mode, (0, 0))
+
+    @property
+    def label(self) -> str:
+        return _name(self.item)
+
+
+class _Checker:
+    def __init__(self, itinerary: Itinerary, request: TripRequest, catalog: Catalog):
+        self.it, self.req, self.cat = itinerary, request, catalog
+        self.out: list[Violation] = []
+        self.index = {item.id: item for item in catalog.items()}
+        self.city_names = {c.name for c in catalog.cities}
+        self.people = request.travelers.people
+        self._graphs: dict[str, nx.Graph | None] = {}
+        self._dist: dict[tuple[str, str], dict[str, float]] = {}
+        # filled by the checks, read by later ones
+        self.days: list[Day] = list(itinerary.days)
+        self.n = len(self.days)
+        self.nights: dict[int, str] = {}
+        self.acts: dict[int, list[tuple[Event, Attraction | Restaurant]]] = defaultdict(list)
+        self.hotel_events: dict[int, list[tuple[Event, Hotel]]] = defaultdict(list)
+        self.legs: dict[int, _Leg] = {}
+        self.leg_events: dict[int, list[tuple[Event, Flight | GroundLeg]]] = defaultdict(list)
+        self.stay_hotel: dict[str, Hotel] = {}
+
+    # -- plumbing --------------------------------------------------------------------
+    def add(self, rule: str, day: int | None, item_id: str | None, message: str) -> None:
+        v = Violation(rule=rule, day=day, item_id=item_id, message=message)
+        if v not in self.out:
+            self.out.append(v)
+
+    def run(self) -> list[Violation]:
+        if not self.days:
+            self.add("itinerary_days", None, None,
+                     f"the itinerary has no days; the trip has {self.req.n_days}")
+        steps = (self.check_request_cities, self.check_days, self.check_route, self.check_events,
+                 self.check_transport, self.check_hotels, self.check_activities, self.check_costs)
+        for step in steps:
+            if not self.days and step not in (self.check_request_cities, self.check_costs):
+                continue
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - fail closed: a crash is reported, never a pass
+                self.add("verify_internal_error", None, None,
+                         f"{step.__name__} could not finish: {type(exc).__name__}: {exc}")
+        return self.out
+
+    def travel(self, city: str, a: str, b: str) -> int | None:
+        """Shortest travel time in whole minutes between two places of a city (None if unknown)."""
+        if a == b:
+            return 0
+        if city not in self._graphs:
+            try:
+                self._graphs[city] = city_graph(self.cat, city)
+            except KeyError:
+                self._graphs[city] = None
+        g = self._graphs[city]
+        if g is None or a not in g or b not in g:
+            return None
+        if (city, a) not in self._dist:
+            self._dist[(city, a)] = nx.single_source_dijkstra_path_length(g, a, weight="minutes")
+        d = self._dist[(city, a)].get(b)
+        return None if d is None else math.ceil(d - 1e-9)
+
+    def item(self, item_id: str | None, day: int | None, what: str) -> object | None:
+        if item_id is None:
+            self.add("itinerary_unknown_item", day, None, f"{what} names no catalog item")
+            return None
+        item = self.index.get(item_id)
+        if item is None:
+            self.add("itinerary_unknown_item", day, item_id, f"{what} names {item_id!r}, which is not in the catalog")
+        return item
+
+    def weekday(self, d: int) -> str:
+        return WEEKDAYS[self.req.day_date(d).weekday()]
+
+    # -- structure -------------------------------------------------------------------
+    def check_request_cities(self) -> None:
+        if self.it.origin != self.req.origin:
+            self.add("itinerary_origin", None, None,
+                     f"the itinerary starts from {self.it.origin}, the request from {self.req.origin}")
+        for c in (self.req.origin, *self.req.destinations):
+            if c not in self.city_names:
+                self.add("itinerary_unknown_city", None, None, f"the request names {c!r}, not a city of the catalog")
+
+    def check_days(self) -> None:
+        req, days, n = self.req, self.days, self.n
+        if n != req.n_days:
+            self.add("itinerary_days", None, None,
+                     f"the itinerary has {n} days, the trip from {req.start} to {req.end} has {req.n_days}")
+        for pos, day in enumerate(days, start=1):
+            if day.day != pos:
+                self.add("itinerary_days", pos, None, f"day number {day.day} stands at position {pos}")
+            if day.date != req.day_date(pos):
+                self.add("itinerary_days", pos, None, f"day {pos} is dated {day.date}, the trip's day {pos} is "
+                                                      f"{req.day_date(pos)}")
+            for c in (day.start_city, day.end_city):
+                if c not in self.city_names:
+                    self.add("itinerary_unknown_city", pos, None, f"day {pos} names {c!r}, not a city of the catalog")
+            if pos > 1 and day.start_city != days[pos - 2].end_city:
+                self.add("itinerary_days", pos, None, f"day {pos} starts in {day.start_city} but day {pos - 1} "
+                                                      f"ended in {days[pos - 2].end_city}")
+        if days[0].start_city != req.origin:
+            self.add("itinerary_days", 1, None, f"day 1 starts in {days[0].start_city}, not at the origin {req.origin}")
+        if days[-1].end_city != req.origin:
+            self.add("itinerary_days", n, None, f"the last day ends in {days[-1].end_city}, not back at the "
+                                                f"origin {req.origin}")
+        self.nights = {d: days[d - 1].end_city for d in range(1, n)}
+
+    def check_route(self) -> None:
+        req, nights = self.req, self.nights
+        dests = set(req.destinations)
+        for d, c in nights.items():
+            if c not in dests:
+                self.add("route_not_destination", d, None,
+                         f"night {d} is spent in {c}, which is not one of the destinations {', '.join(req.destinations)}")
+        order = [nights[d] for d in sorted(nights)]
+        visited = list(dict.fromkeys(order))
+        runs = [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c]
+        for c, k in Counter(runs).items():
+            if k > 1:
+                self.add("route_contiguous_stay", None, None, f"{c} is visited {k} times, not as one stay")
+        if len(visited) != req.n_cities:
+            self.add("route_city_count", None, None,
+                     f"the trip visits {len(visited)} cities ({', '.join(visited) or 'none'}), the request asks "
+                     f"for {req.n_cities}")
+        if req.fixed_order:
+            rank = {c: k for k, c in enumerate(req.destinations)}
+            arrivals: dict[str, list[int]] = defaultdict(list)
+            for d in sorted(nights):
+                if d == 1 or nights[d - 1] != nights[d]:
+                    arrivals[nights[d]].append(d)
+            for c1 in arrivals:
+                for c2 in arrivals:
+                    if c1 in rank and c2 in rank and rank[c1] < rank[c2] and max(arrivals[c1]) > min(arrivals[c2]):
+                        self.add("route_fixed_order", None, None,
+                                 f"{c1} must come before {c2}, but {c1} is reached on day {max(arrivals[c1])} and "
+                                 f"{c2} on day {min(arrivals[c2])}")
+        unvisited = [c for c in self.it.cities if c not in visited]
+        for c in dict.fromkeys(unvisited):
+            self.add("route_city_unvisited", None, None, f"{c} is in the itinerary's cities but has no night")
+        if not unvisited and list(self.it.cities) != visited:
+            self.add("itinerary_cities", None, None,
+                     f"the itinerary lists the cities {', '.join(self.it.cities) or 'none'}, its nights are in "
+                     f"{', '.join(visited) or 'none'}")
+
+    def check_events(self) -> None:
+        for d, day in enumerate(self.days, start=1):
+            here = {day.start_city, day.end_city}
+            for ev in day.events:
+                self._event(d, day, ev, here)
+            self._order(d, day.events)
+
+    def _event(self, d: int, day: Day, ev: Event, here: set[str]) -> None:
+        what = f"the {ev.kind} at {clock(ev.start)} on day {d}"
+        if ev.end < ev.start:
+            self.add("itinerary_event_time", d, ev.item_id, f"{what} ends at {clock(ev.end)}, before it starts")
+        if ev.city not in self.city_names:
+            self.add("itinerary_unknown_city", d, ev.item_id, f"{what} is in {ev.city!r}, not a city of the catalog")
+        if ev.kind == "transfer":
+            if ev.item_id is not None and self.item(ev.item_id, d, what) is None:
+                return
+            if ev.city not in here:
+                self.add("itinerary_event_city", d, ev.item_id,
+                         f"{what} is in {ev.city}, but the day is spent in {' and '.join(sorted(here))}")
+            return
+        item = self.item(ev.item_id, d, what)
+        if item is None:
+            return
+        if ev.kind in _LEG_KINDS:
+            mode = "flight" if isinstance(item, Flight) else getattr(item, "mode", None)
+            if not isinstance(item, (Flight, GroundLeg)) or mode != ev.kind:
+                self.add("itinerary_item_kind", d, ev.item_id,
+                         f"{what} names {_name(item)}, which is not a {ev.kind}")
+                return
+            if ev.city != item.origin or ev.to_city != item.destination:
+                self.add("itinerary_event_city", d, ev.item_id,
+                         f"{what} is shown from {ev.city} to {ev.to_city}, but {_name(item)} goes from "
+                         f"{item.origin} to {item.destination}")
+            self.leg_events[d].append((ev, item))
+            return
+        if ev.kind in ("check_in", "check_out"):
+            if not isinstance(item, Hotel):
+                self.add("itinerary_item_kind", d, ev.item_id, f"{what} names {_name(item)}, which is not a hotel")
+                return
+            if ev.city != item.city:
+                self.add("itinerary_event_city", d, ev.item_id,
+                         f"{what} is shown in {ev.city}, but {item.name} is in {item.city}")
+            self.hotel_events[d].append((ev, item))
+            return
+        # visit, breakfast, lunch, dinner
+        want = Attraction if ev.kind == "visit" else Restaurant
+        if not isinstance(item, want):
+            self.add("itinerary_item_kind", d, ev.item_id,
+                     f"{what} names {_name(item)}, which is not {'an attraction' if want is Attraction else 'a restaurant'}")
+            if not isinstance(item, (Attraction, Restaurant)):
+                return
+        if ev.city != item.city:
+            self.add("itinerary_event_city", d, ev.item_id,
+                     f"{what} is shown in {ev.city}, but {item.name} is in {item.city}")
+        dur = _duration(item)
+        if ev.end != ev.start + dur:
+            self.add("itinerary_event_time", d, ev.item_id,
+                     f"{item.name} is shown {clock(ev.start)}-{clock(ev.end)}, but lasts {dur} min")
+        self.acts[d].append((ev, item))
+
+    def _order(self, d: int, events: list[Event]) -> None:
+        for prev, nxt in zip(events, events[1:]):
+            if nxt.start < prev.start:
+                self.add("itinerary_event_order", d, nxt.item_id,
+                         f"the {nxt.kind} at {clock(nxt.start)} comes after the {prev.kind} at {clock(prev.start)}")
+                break
+        latest: Event | None = None
+        for ev in sorted(events, key=lambda e: (e.start, e.end)):
+            if latest is not None and ev.start < latest.end:
+                self.add("itinerary_overlap", d, ev.item_id,
+                         f"the {ev.kind} {ev.name or ev.item_id or ''} at {clock(ev.start)}-{clock(ev.end)} overlaps "
+                         f"the {latest.kind} {latest.name or latest.item_id or ''} at "
+                         f"{clock(latest.start)}-{clock(latest.end)}")
+            if latest is None or ev.end > latest.end:
+                latest = ev
+
+    # -- transport -------------------------------------------------------------------
+    def check_transport(self) -> None:
+        req = self.req
+        for d, day in enumerate(self.days, start=1):
+            found = self.leg_events.get(d, [])
+            all_legs = [ev for ev in day.events if ev.kind in _LEG_KINDS]
+            if day.start_city == day.end_city:
+                for ev in all_legs:
+                    self.add("transport_move", d, ev.item_id,
+                             f"day {d} is spent in {day.start_city}, yet has the {ev.kind} {ev.name or ev.item_id}")
+                continue
+            if len(all_legs) != 1:
+                self.add("transport_move", d, None,
+                         f"day {d} moves from {day.start_city} to {day.end_city} with {len(all_legs)} legs, not one")
+                continue
+            if len(found) != 1:  # the one leg is unknown or of the wrong kind: reported already
+                continue
+            ev, item = found[0]
+            leg = _Leg(ev, item)
+            if (leg.origin, leg.destination) != (day.start_city, day.end_city):
+                self.add("transport_move", d, item.id,
+                         f"day {d} moves from {day.start_city} to {day.end_city}, but {leg.label} goes from "
+                         f"{leg.origin} to {leg.destination}")
+                continue
+            self._schedule(d, leg)
+            self.legs[d] = leg
+            if leg.mode in req.exclude_modes:
+                self.add("transport_mode_excluded", d, item.id,
+                         f"{leg.label} is a {leg.mode}, and the request excludes that mode")
+            if d == 1 and req.earliest_departure_min is not None and leg.dep < req.earliest_departure_min:
+                self.add("transport_earliest_departure", d, item.id,
+                         f"{leg.label} leaves at {clock(leg.dep)}, before the earliest departure "
+                         f"{clock(req.earliest_departure_min)}")
+            if d == self.n and req.latest_return_min is not None and leg.arr > req.latest_return_min:
+                self.add("transport_latest_return", d, item.id,
+                         f"{leg.label} arrives home at {clock(leg.arr)}, after the latest return "
+                         f"{clock(req.latest_return_min)}")
+            self._around_leg(d, leg)
+
+    def _schedule(self, d: int, leg: _Leg) -> None:
+        ev, item = leg.event, leg.item
+        if isinstance(item, Flight):
+            if item.date != self.req.day_date(d):
+                self.add("transport_leg_schedule", d, item.id,
+                         f"{leg.label} flies on {item.date}, but day {d} is {self.req.day_date(d)}")
+            if (ev.start, ev.end) != (leg.dep, leg.arr):
+                self.add("transport_leg_schedule", d, item.id,
+                         f"{leg.label} is shown {clock(ev.start)}-{clock(ev.end)}, but flies "
+                         f"{clock(leg.dep)}-{clock(leg.arr)}")
+            return
+        times = sorted({minutes(t) for t in item.departures})
+        if ev.start not in times:
+            self.add("transport_leg_schedule", d, item.id,
+                     f"{leg.label} is shown leaving at {clock(ev.start)}, but leaves only at "
+                     f"{', '.join(clock(t) for t in times)}")
+        if ev.end != leg.arr:
+            self.add("transport_leg_schedule", d, item.id,
+                     f"{leg.label} is shown arriving at {clock(ev.end)}, but takes {item.duration_min} min and so "
+                     f"arrives at {clock(leg.arr)}")
+
+    def _around_leg(self, d: int, leg: _Leg) -> None:
+        """Places in the departure city end in time for the leg; those in the arrival city start after it."""
+        src_hub, dst_hub = hub_id(leg.origin), hub_id(leg.destination)
+        placed: list[tuple[Event, Attraction | Restaurant | Hotel]] = [*self.acts.get(d, []),
+                                                                      *self.hotel_events.get(d, [])]
+        for ev, item in placed:
+            end = ev.end if isinstance(item, Hotel) else ev.start + _duration(item)
+            if item.city == leg.origin and not (isinstance(item, Hotel) and ev.kind == "check_in"):
+                m = self.travel(leg.origin, item.id, src_hub)
+                if m is not None and end + m + leg.before > leg.dep:
+                    self.add("transport_catch_leg", d, item.id,
+                             f"{item.name} ends at {clock(end)}; with {m} min to the "
+                             f"{'airport' if leg.mode == 'flight' else 'station'} and {leg.before} min at it, "
+                             f"{leg.label} at {clock(leg.dep)} is missed")
+            if item.city == leg.destination and not (isinstance(item, Hotel) and ev.kind == "check_out"):
+                m = self.travel(leg.destination, dst_hub, item.id)
+                if m is not None and leg.arr + leg.after + m > ev.start:
+                    self.add("transport_after_arrival", d, item.id,
+                             f"{leg.label} arrives at {clock(leg.arr)}; with {leg.after} min to leave the "
+                             f"{'airport' if leg.mode == 'flight' else 'station'} and {m} min to {item.name}, "
+                             f"{item.name} at {clock(ev.start)} cannot be reached")
+
+    # -- hotels ----------------------------------------------------------------------
+    def check_hotels(self) -> None:
+        req, nights = self.req, self.nights
+        night_days: dict[str, list[int]] = defaultdict(list)
+        for d in sorted(nights):
+            night_days[nights[d]].append(d)
+        by_city: dict[str, list] = defaultdict(list)
+        for st in self.it.stays:
+            by_city[st.city].append(st)
+        for city, stays in by_city.items():
+            if city not in night_days:
+                self.add("hotel_stay", None, stays[0].hotel_id, f"a stay is booked in {city}, where no night is spent")
+            if len(stays) > 1:
+                self.add("hotel_stay", None, stays[1].hotel_id,
+                         f"{city} has {len(stays)} stays ({', '.join(s.hotel_id for s in stays)}), not one hotel")
+        for city, ds in night_days.items():
+            stays = by_city.get(city, [])
+            if not stays:
+                self.add("hotel_stay", ds[0], None, f"the nights in {city} (day {', '.join(map(str, ds))}) have no stay")
+                continue
+            st = stays[0]
+            hotel = self.item(st.hotel_id, None, f"the stay in {city}")
+            if hotel is None:
+                continue
+            if not isinstance(hotel, Hotel):
+                self.add("itinerary_item_kind", None, st.hotel_id, f"the stay in {city} names {_name(hotel)}, "
+                                                                   "which is not a hotel")
+                continue
+            if hotel.city != city:
+                self.add("hotel_stay", ds[0], hotel.id, f"the nights in {city} are booked at {hotel.name}, "
+                                                        f"which is in {hotel.city}")
+                continue
+            self.stay_hotel[city] = hotel
+            k = len(ds)
+            first = req.day_date(ds[0])
+            if st.nights != k or st.check_in != first:
+                self.add("itinerary_stays", ds[0], hotel.id,
+                         f"the stay at {hotel.name} says {st.nights} nights from {st.check_in}, the days have {k} "
+                         f"nights from {first}")
+            self._hotel_rules(hotel, k, st.rooms, ds[0])
+        self._check_in_out()
+
+    def _hotel_rules(self, hotel: Hotel, k: int, booked_rooms: int, d: int) -> None:
+        req = self.req
+        if k < hotel.min_nights:
+            self.add("hotel_min_nights", d, hotel.id,
+                     f"{hotel.name} needs at least {hotel.min_nights} nights, the stay has {k}")
+        for r in req.needs():
+            if hotel.house_rules.forbids(r):
+                self.add("hotel_house_rule", d, hotel.id, f"{hotel.name} does not allow {r}, which the party needs")
+        if req.room_types and hotel.room_type not in req.room_types:
+            self.add("hotel_room_type", d, hotel.id,
+                     f"{hotel.name} is a {hotel.room_type}, not one of {', '.join(req.room_types)}")
+        need = rooms(hotel, self.people)
+        if booked_rooms != need:
+            self.add("hotel_rooms", d, hotel.id,
+                     f"the stay at {hotel.name} books {booked_rooms} rooms; {self.people} people at most "
+                     f"{hotel.max_occupancy} a room need {need}")
+
+    def _check_in_out(self) -> None:
+        org = self.req.origin
+        for d, day in enumerate(self.days, start=1):
+            moved = day.start_city != day.end_city
+            expect_in = self.stay_hotel.get(day.end_city) if moved and day.end_city != org else None
+            expect_out = self.stay_hotel.get(day.start_city) if moved and day.start_city != org else None
+            ins = [(ev, h) for ev, h in self.hotel_events.get(d, []) if ev.kind == "check_in"]
+            outs = [(ev, h) for ev, h in self.hotel_events.get(d, []) if ev.kind == "check_out"]
+            for evs, expect, word in ((ins, expect_in, "check-in"), (outs, expect_out, "check-out")):
+                for ev, h in evs:
+                    if expect is None or h.id != expect.id:
+                        why = (f"the stay is at {expect.name}" if expect is not None
+                               else f"day {d} does not {'arrive at' if word == 'check-in' else 'leave'} a hotel")
+                        self.add("hotel_stay", d, h.id, f"day {d} has a {word} at {h.name}, but {why}")
+                if expect is not None and not any(h.id == expect.id for _, h in evs):
+                    self.add("hotel_stay", d, expect.id, f"day {d} has no {word} at {expect.name}")
+            if expect_in is not None:
+                self._arrival(d, expect_in, [ev for ev, h in ins if h.id == expect_in.id])
+            if expect_out is not None:
+                self._departure(d, expect_out, [ev for ev, h in outs if h.id == expect_out.id])
+            self._hotel_transfers(d)
+
+    def _arrival(self, d: int, hotel: Hotel, events: list[Event]) -> None:
+        close = hotel.check_in_end_min
+        city = hotel.city
+        leg = self.legs.get(d)
+        if leg is not None and leg.destination == city:
+            m = self.travel(city, hub_id(city), hotel.id)
+            if m is not None and leg.arr + leg.after + m > close:
+                self.add("hotel_checkin_closed", d, hotel.id,
+                         f"{leg.label} arrives at {clock(leg.arr)}; with {leg.after} min to leave the "
+                         f"{'airport' if leg.mode == 'flight' else 'station'} and {m} min to {hotel.name}, the desk "
+                         f"closing at {clock(close)} is missed")
+        for ev, item in self.acts.get(d, []):
+            if item.city != city:
+                continue
+            m = self.travel(city, item.id, hotel.id)
+            if m is not None and ev.start + _duration(item) + m > close:
+                self.add("hotel_checkin_after_events", d, item.id,
+                         f"{item.name} ends at {clock(ev.start + _duration(item))} and {hotel.name} is {m} min away, "
+                         f"its desk closes at {clock(close)}")
+        opens = minutes(hotel.check_in_start)
+        for ev in events:
+            if not opens <= ev.start <= close:
+                self.add("hotel_checkin_time", d, hotel.id,
+                         f"the check-in at {hotel.name} is at {clock(ev.start)}, the desk is open "
+                         f"{clock(opens)}-{clock(close)}")
+
+    def _departure(self, d: int, hotel: Hotel, events: list[Event]) -> None:
+        city = hotel.city
+        leg = self.legs.get(d)
+        if leg is not None and leg.origin == city:
+            m = self.travel(city, hotel.id, hub_id(city))
+            if m is not None:
+                out = leg.dep - leg.before - m
+                if out < minutes(DAY_START):
+                    self.add("hotel_checkout_before_leg", d, hotel.id,
+                             f"leaving {hotel.name} at {clock(out)} for {leg.label} at {clock(leg.dep)} is before "
+                             f"the day starts at {clock(minutes(DAY_START))}")
+        latest = minutes(hotel.check_out)
+        for ev in events:
+            if ev.start > latest:
+                self.add("hotel_checkout_time", d, hotel.id,
+                         f"the check-out at {hotel.name} is at {clock(ev.start)}, after its check-out time "
+                         f"{clock(latest)}")
+
+    def _hotel_transfers(self, d: int) -> None:
+        """A check-in or check-out and the place before or after it in the same city: travel time between."""
+        located = [(ev, item) for ev, item in (*self.acts.get(d, []), *self.hotel_events.get(d, []))]
+        by_city: dict[str, list[tuple[Event, object]]] = defaultdict(list)
+        for ev, item in located:
+            by_city[item.city].append((ev, item))
+        for city, seq in by_city.items():
+            seq.sort(key=lambda x: (x[0].start, x[0].end))
+            for (e1, i1), (e2, i2) in zip(seq, seq[1:]):
+                if not (isinstance(i1, Hotel) or isinstance(i2, Hotel)):
+                    continue  # two places: activity_overlap
+                m = self.travel(city, i1.id, i2.id)
+                if m is not None and e1.end + m > e2.start:
+                    self.add("itinerary_transfer_time", d, i2.id,
+                             f"the {e1.kind} at {_name(i1)} ends at {clock(e1.end)} and {_name(i2)} is {m} min away, "
+                             f"but the {e2.kind} there is at {clock(e2.start)}")
+
+    # -- activities ------------------------------------------------------------------
+    def check_activities(self) -> None:
+        req, org = self.req, self.req.origin
+        seen: dict[str, int] = {}
+        served: set[str] = set()
+        for d, day in enumerate(self.days, start=1):
+            acts = sorted(self.acts.get(d, []), key=lambda x: (x[0].start, x[0].end))
+            present = {day.start_city, day.end_city} - {org}
+            wd = self.weekday(d)
+            meals: Counter[str] = Counter()
+            visits = 0
+            for ev, item in acts:
+                start, end = ev.start, ev.start + _duration(item)
+                if item.city not in present:
+                    self.add("activity_city", d, item.id,
+                             f"{item.name} is in {item.city}, but on day {d} the traveller is in "
+                             f"{' and '.join(sorted({day.start_city, day.end_city}))}")
+                if not item.hours.is_open(wd, start, end):
+                    hours = ", ".join(f"{clock(o)}-{clock(c)}" for o, c in item.hours.intervals(wd)) or "closed"
+                    self.add("activity_opening_hours", d, item.id,
+                             f"{item.name} is not open from {clock(start)} to {clock(end)} on day {d} "
+                             f"({req.day_date(d):%A}: {hours})")
+                if ev.kind in _MEALS:
+                    meals[ev.kind] += 1
+                    if isinstance(item, Restaurant):
+                        served.update(q.strip().lower() for q in item.cuisines)
+                    f, t = (minutes(x) for x in MEAL_WINDOWS[ev.kind])
+                    if start < f or end > t:
+                        self.add("activity_meal_window", d, item.id,
+                                 f"{item.name} at {clock(start)}-{clock(end)} is outside the {ev.kind} window "
+                                 f"{clock(f)}-{clock(t)}")
+                else:
+                    visits += 1
+                if item.id in seen:
+                    self.add("activity_repeat", d, item.id,
+                             f"{item.name} is visited again on day {d}, already on day {seen[item.id]}")
+                else:
+                    seen[item.id] = d
+            for k, count in meals.items():
+                if count > 1:
+                    self.add("activity_meal_per_day", d, None, f"day {d} has {count} {k}s")
+            if visits > req.pace:
+                self.add("activity_pace", d, None, f"day {d} has {visits} visits, the pace allows {req.pace}")
+            if req.meals == "all" and day.start_city == day.end_city:
+                for k in _MEALS:
+                    if not meals[k]:
+                        self.add("activity_meals_every_full_day", d, None,
+                                 f"day {d} is spent in {day.start_city} but has no {k}")
+            self._between(d, acts)
+        for q in dict.fromkeys(q.strip().lower() for q in req.cuisines):
+            if q not in served:
+                self.add("activity_cuisine", None, None, f"no meal of the trip serves {q}")
+
+    def _between(self, d: int, acts: list[tuple[Event, Attraction | Restaurant]]) -> None:
+        for i, (e1, a) in enumerate(acts):
+            end = e1.start + _duration(a)
+            for e2, b in acts[i + 1:]:
+                if a.city != b.city or a.id == b.id:
+                    continue
+                m = self.travel(a.city, a.id, b.id)
+                if m is not None and end + m > e2.start:
+                    self.add("activity_overlap", d, b.id,
+                             f"{a.name} ends at {clock(end)} and {b.name} is {m} min away, but {b.name} starts at "
+                             f"{clock(e2.start)}")
+
+    # -- costs -----------------------------------------------------------------------
+    def check_costs(self) -> None:
+        people, it = self.people, self.it
+        transport = hotel = attraction = restaurant = 0
+        for d in range(1, self.n + 1):
+            for ev, item in self.leg_events.get(d, []):
+                c = leg_cost(item, people)
+                transport += c
+                self._event_cost(d, ev, c, _name(item))
+            for ev, place in self.acts.get(d, []):
+                c = place_cost(place, people)
+                if isinstance(place, Attraction):
+                    attraction += c
+                else:
+                    restaurant += c
+                self._event_cost(d, ev, c, place.name)
+        for d in sorted(self.nights):
+            h = self.stay_hotel.get(self.nights[d])
+            if h is not None:
+                hotel += night_cost(h, people)
+        total = transport + hotel + attraction + restaurant
+        if total > cents(self.req.budget):
+            self.add("budget_total", None, None,
+                     f"the itinerary costs {_money(total)} (transport {_money(transport)}, hotels {_money(hotel)}, "
+                     f"attractions {_money(attraction)}, restaurants {_money(restaurant)}), more than the budget "
+                     f"of {_money(cents(self.req.budget))}")
+        if abs(it.total_cost - total / 100) > _TOL:
+            self.add("itinerary_cost_mismatch", None, None,
+                     f"the itinerary's total cost is {it.total_cost:,.2f}, its items cost {_money(total)}")
+        for cat, amount in (("transport", transport), ("hotel", hotel), ("attraction", attraction),
+                            ("restaurant", restaurant)):
+            shown = it.costs_by_category.get(cat, 0.0)  # type: ignore[call-overload]
+            if abs(shown - amount / 100) > _TOL:
+                self.add("itinerary_cost_mismatch", None, None,
+                         f"the itinerary's {cat} cost is {shown:,.2f}, its {cat} items cost {_money(amount)}")
+        self._legs_list()
+        self._stays_cost()
+
+    def _event_cost(self, d: int, ev: Event, amount: int, name: str) -> None:
+        if abs(ev.cost - amount / 100) > _TOL:
+            self.add("itinerary_cost_mismatch", d, ev.item_id,
+                     f"{name} is shown costing {ev.cost:,.2f} on day {d}, it costs {_money(amount)} for "
+                     f"{self.people} people")
+
+    def _legs_list(self) -> None:
+        shown = Counter((lg.day, lg.item_id, lg.mode, lg.origin, lg.destination, lg.departure, lg.arrival)
+                        for lg in self.it.legs)
+        actual: Counter[tuple] = Counter()
+        for d in range(1, self.n + 1):
+            for ev, item in self.leg_events.get(d, []):
+                leg = _Leg(ev, item)
+                actual[(d, item.id, leg.mode, leg.origin, leg.destination, leg.dep, leg.arr)] += 1
+        for key in sorted(set(shown) | set(actual), key=str):
+            if shown[key] != actual[key]:
+                d, item_id, mode, o, dst, dep, arr = key
+                where = "is in the itinerary's legs but not among its events" if shown[key] > actual[key] else \
+                    "is among the day's events but not in the itinerary's legs"
+                self.add("itinerary_legs", d, item_id,
+                         f"the {mode} {item_id} from {o} to {dst} at {clock(dep)}-{clock(arr)} on day {d} {where}")
+        for lg in self.it.legs:
+            item = self.index.get(lg.item_id)
+            if isinstance(item, (Flight, GroundLeg)):
+                units, amount = leg_units(item, self.people), leg_cost(item, self.people)
+                if lg.units != units:
+                    self.add("itinerary_legs", lg.day, lg.item_id,
+                             f"the leg {_name(item)} counts {lg.units} units, {self.people} people need {units}")
+                if abs(lg.cost - amount / 100) > _TOL:
+                    self.add("itinerary_cost_mismatch", lg.day, lg.item_id,
+                             f"the leg {_name(item)} is shown costing {lg.cost:,.2f}, it costs {_money(amount)}")
+            elif lg.item_id not in self.index:
+                self.add("itinerary_unknown_item", lg.day, lg.item_id,
+                         f"the itinerary's legs name {lg.item_id!r}, which is not in the catalog")
+            else:
+                self.add("itinerary_item_kind", lg.day, lg.item_id,
+                         f"the itinerary's legs name {_name(item)}, which is not a flight or ground leg")
+
+    def _stays_cost(self) -> None:
+        counts = Counter(self.nights.values())
+        for st in self.it.stays:
+            h = self.stay_hotel.get(st.city)
+            if h is None or h.id != st.hotel_id:
+                continue
+            amount = night_cost(h, self.people) * counts[st.city]
+            if abs(st.cost - amount / 100) > _TOL:
+                self.add("itinerary_cost_mismatch", None, h.id,
+                         f"the stay at {h.name} is shown costing {st.cost:,.2f}, {counts[st.city]} nights cost "
+                         f"{_money(amount)}")
