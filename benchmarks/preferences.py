@@ -21,7 +21,7 @@ choices: an ablation), a popularity baseline (the catalog rating, i.e. the prior
 plain-similarity baseline (cosine to liked minus cosine to disliked texts, same
 embeddings) and a random ranking. Also measured: encoding throughput with a cold cache,
 the cold start of a fresh process with a warm cache (process start to first score, in
-a subprocess), and the time to score the catalog's places once warm.
+a subprocess), and the time to score the whole catalog once warm.
 """
 
 from __future__ import annotations

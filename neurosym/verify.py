@@ -103,7 +103,6 @@ RULES: dict[str, str] = {
 
 _LEG_KINDS = ("flight", "drive", "taxi", "train")
 _MEALS = ("breakfast", "lunch", "dinner")
-_ACTIVITY_KINDS = ("visit", *_MEALS)
 _TOL = 0.01 + 1e-6
 
 
@@ -125,6 +124,11 @@ class Violation(BaseModel):
 def verify(itinerary: Itinerary, request: TripRequest, catalog: Catalog) -> list[Violation]:
     """Every hard rule the itinerary breaks, as structured :class:`Violation` objects; ``[]`` if valid."""
     return _Checker(itinerary, request, catalog).run()
+
+
+def _n(k: int, word: str) -> str:
+    """``1 night``, ``2 nights``."""
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
 
 
 def _money(amount_cents: int) -> str:
@@ -270,13 +274,15 @@ class _Checker:
         for d, c in nights.items():
             if c not in dests:
                 self.add("route_not_destination", d, None,
-                         f"night {d} is spent in {c}, which is not one of the destinations {', '.join(req.destinations)}")
+                         f"night {d} is spent in {c}, which is not one of the destinations "
+                         f"{', '.join(req.destinations)}")
         order = [nights[d] for d in sorted(nights)]
         visited = list(dict.fromkeys(order))
         runs = [c for i, c in enumerate(order) if i == 0 or order[i - 1] != c]
         for c, k in Counter(runs).items():
             if k > 1:
-                self.add("route_contiguous_stay", None, None, f"{c} is visited {k} times, not as one stay")
+                self.add("route_contiguous_stay", None, None,
+                         f"{c} is visited {k} times, not as one stay of consecutive nights")
         if len(visited) != req.n_cities:
             self.add("route_city_count", None, None,
                      f"the trip visits {len(visited)} cities ({', '.join(visited) or 'none'}), the request asks "
@@ -349,7 +355,8 @@ class _Checker:
         want = Attraction if ev.kind == "visit" else Restaurant
         if not isinstance(item, want):
             self.add("itinerary_item_kind", d, ev.item_id,
-                     f"{what} names {_name(item)}, which is not {'an attraction' if want is Attraction else 'a restaurant'}")
+                     f"{what} names {_name(item)}, which is not "
+                     f"{'an attraction' if want is Attraction else 'a restaurant'}")
             if not isinstance(item, (Attraction, Restaurant)):
                 return
         if ev.city != item.city:
@@ -390,7 +397,8 @@ class _Checker:
                 continue
             if len(all_legs) != 1:
                 self.add("transport_move", d, None,
-                         f"day {d} moves from {day.start_city} to {day.end_city} with {len(all_legs)} legs, not one")
+                         f"day {d} moves from {day.start_city} to {day.end_city} with "
+                         f"{_n(len(all_legs), 'leg')}, not one")
                 continue
             if len(found) != 1:  # the one leg is unknown or of the wrong kind: reported already
                 continue
@@ -477,7 +485,8 @@ class _Checker:
         for city, ds in night_days.items():
             stays = by_city.get(city, [])
             if not stays:
-                self.add("hotel_stay", ds[0], None, f"the nights in {city} (day {', '.join(map(str, ds))}) have no stay")
+                self.add("hotel_stay", ds[0], None,
+                         f"the nights in {city} (day {', '.join(map(str, ds))}) have no stay")
                 continue
             st = stays[0]
             hotel = self.item(st.hotel_id, None, f"the stay in {city}")
@@ -496,8 +505,8 @@ class _Checker:
             first = req.day_date(ds[0])
             if st.nights != k or st.check_in != first:
                 self.add("itinerary_stays", ds[0], hotel.id,
-                         f"the stay at {hotel.name} says {st.nights} nights from {st.check_in}, the days have {k} "
-                         f"nights from {first}")
+                         f"the stay at {hotel.name} says {_n(st.nights, 'night')} from {st.check_in}, the days have "
+                         f"{_n(k, 'night')} from {first}")
             self._hotel_rules(hotel, k, st.rooms, ds[0])
         self._check_in_out()
 
@@ -505,7 +514,7 @@ class _Checker:
         req = self.req
         if k < hotel.min_nights:
             self.add("hotel_min_nights", d, hotel.id,
-                     f"{hotel.name} needs at least {hotel.min_nights} nights, the stay has {k}")
+                     f"{hotel.name} needs at least {_n(hotel.min_nights, 'night')}, the stay has {k}")
         for r in req.needs():
             if hotel.house_rules.forbids(r):
                 self.add("hotel_house_rule", d, hotel.id, f"{hotel.name} does not allow {r}, which the party needs")
@@ -641,9 +650,9 @@ class _Checker:
                     seen[item.id] = d
             for k, count in meals.items():
                 if count > 1:
-                    self.add("activity_meal_per_day", d, None, f"day {d} has {count} {k}s")
+                    self.add("activity_meal_per_day", d, None, f"day {d} has {count} {k}s, at most one is allowed")
             if visits > req.pace:
-                self.add("activity_pace", d, None, f"day {d} has {visits} visits, the pace allows {req.pace}")
+                self.add("activity_pace", d, None, f"day {d} has {_n(visits, 'visit')}, the pace allows {req.pace}")
             if req.meals == "all" and day.start_city == day.end_city:
                 for k in _MEALS:
                     if not meals[k]:
@@ -751,5 +760,5 @@ class _Checker:
             amount = night_cost(h, self.people) * counts[st.city]
             if abs(st.cost - amount / 100) > _TOL:
                 self.add("itinerary_cost_mismatch", None, h.id,
-                         f"the stay at {h.name} is shown costing {st.cost:,.2f}, {counts[st.city]} nights cost "
+                         f"the stay at {h.name} is shown costing {st.cost:,.2f}, {_n(counts[st.city], 'night')} cost "
                          f"{_money(amount)}")

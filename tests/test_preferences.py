@@ -19,6 +19,7 @@ from neurosym.preferences import (EmbeddingCache, HistoryItem, PreferenceModel, 
                                   item_text)
 from neurosym.preferences import cache as cache_module
 from neurosym.preferences import encoder as encoder_module
+from neurosym.preferences.demo_users import build_demo_users, demo_users
 from neurosym.preferences.encoder import Encoder
 from neurosym.prior import prior_scores
 
@@ -298,3 +299,32 @@ def test_item_text_covers_every_kind(catalog: Catalog) -> None:
 def test_unfitted_model_says_so(catalog: Catalog) -> None:
     with pytest.raises(RuntimeError, match="not fitted"):
         PreferenceModel().score(catalog.hotels)
+
+
+# -- the demo users ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_catalog() -> Catalog:
+    from neurosym.demo import load_demo_catalog
+
+    return load_demo_catalog()
+
+
+def test_demo_user_files_are_generated_from_the_demo_catalog(demo_catalog: Catalog) -> None:
+    shipped = demo_users()
+    built = build_demo_users(demo_catalog)
+    assert set(shipped) == set(built) == {"foodie", "family"}
+    for name, history in built.items():
+        assert shipped[name].to_json() == history.to_json(), \
+            f"run `python -m neurosym.preferences.demo_users` to regenerate {name}.json"
+
+
+def test_demo_users_have_clearly_different_tastes(demo_catalog: Catalog, cache_dir: Path) -> None:
+    users = demo_users()
+    munich = [a for a in demo_catalog.attractions if a.city == "Munich"]
+    scores = {name: _fit(h, demo_catalog, cache_dir).score(munich) for name, h in users.items()}
+    museums = np.array([a.category in ("museum", "gallery") for a in munich])
+    family_places = np.array([a.category in ("zoo", "park") for a in munich])
+    assert scores["foodie"][museums].mean() < scores["family"][museums].mean()
+    assert scores["family"][family_places].mean() > scores["foodie"][family_places].mean()
+    top = {name: set(np.argsort(-s)[:5].tolist()) for name, s in scores.items()}
+    assert len(top["foodie"] & top["family"]) <= 2

@@ -149,7 +149,11 @@ class PreferenceModel:
 
     # -- fitting -----------------------------------------------------------------------
     def fit(self, history: UserHistory, catalog: Catalog | None = None) -> "PreferenceModel":
-        """Learn from a history; ``catalog`` resolves item ids and gives the price medians."""
+        """Learn from a history; ``catalog`` resolves item ids and gives the kinds' medians.
+
+        Raises ``ValueError`` for a past item whose id is not in the catalog (or that
+        needs a catalog) and has no description, or whose kind does not match the item.
+        """
         self.history_ = history
         self.empty_ = history.is_empty
         self.weights_ = dict(DEFAULT_WEIGHTS)
@@ -163,8 +167,8 @@ class PreferenceModel:
         self.evidence_ = self._history_evidence(history, index)
         self.phrases_ = ([_phrase(t, +1.0) for t in history.likes]
                          + [_phrase(t, -1.0) for t in history.dislikes])
-        self.evidence_emb_ = self._embed_texts([e.text for e in self.evidence_])
-        self.phrase_emb_ = self._embed_texts([e.text for e in self.phrases_])
+        self.evidence_emb_ = self.cache_.embed([e.text for e in self.evidence_])
+        self.phrase_emb_ = self.cache_.embed([e.text for e in self.phrases_])
         self._fit_weights(history, index)
         return self
 
@@ -189,19 +193,16 @@ class PreferenceModel:
                          catalog_id=item.id if item is not None else None)
 
     def _fit_weights(self, history: UserHistory, index: dict[str, Item]) -> None:
-        rows = [(j, index[h.id], h.chosen) for j, h in enumerate(history.items)
-                if h.chosen is not None and h.id in index]
-        chosen = sum(1 for *_, c in rows if c)
+        rows = [(index[h.id], h.chosen) for h in history.items if h.chosen is not None and h.id in index]
+        chosen = sum(1 for _, c in rows if c)
         self.n_choices_ = len(rows)
         if len(rows) < self.min_choices or min(chosen, len(rows) - chosen) < 2:
             return
-        items = [item for _, item, _ in rows]
-        leave_out = np.zeros((len(rows), len(self.evidence_)), dtype=bool)
-        for r, (j, item, _) in enumerate(rows):
-            leave_out[r] = [e.catalog_id == item.id for e in self.evidence_]
-            leave_out[r, j] = True
-        x = self._feature_matrix(items, leave_out)
-        y = np.array([float(c) for *_, c in rows])
+        items = [item for item, _ in rows]
+        # leave one out: an option's own history entries must not explain its choice
+        leave_out = np.array([[e.catalog_id == item.id for e in self.evidence_] for item in items])
+        x = self._feature_matrix(items, leave_out.reshape(len(items), len(self.evidence_)))
+        y = np.array([float(c) for _, c in rows])
         beta = _fit_logistic(x, y, np.array([DEFAULT_WEIGHTS[f] for f in FEATURES]), self.l2)
         self.weights_ = dict(zip(FEATURES, beta.tolist()))
         self.weights_fitted_ = True
@@ -249,7 +250,7 @@ class PreferenceModel:
     def _terms(self, options: Sequence[Item], leave_out: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Numeric features ``(n, 4)`` and per-source kernel-regression terms ``(n, m)``, ``(n, p)``."""
-        emb = self._embed_texts([item_text(o) for o in options])
+        emb = self.cache_.embed([item_text(o) for o in options])
         factors = np.array([[self._kind_factor(a, b) for b in _KINDS] for a in _KINDS])
         option_kinds = np.array([_KINDS.index(kind_of(o)) for o in options], dtype=int)
         source_kinds = np.array([_KINDS.index(e.kind) for e in self.evidence_], dtype=int)
@@ -300,9 +301,6 @@ class PreferenceModel:
             labels.append(f"{what}{ratio}")
         dep = f" at {clock(option.departure_min)}" if isinstance(option, Flight) else ""
         return [*labels, f"departure{dep}"]
-
-    def _embed_texts(self, texts: list[str]) -> np.ndarray:
-        return self.cache_.embed(texts) if texts else np.zeros((0, 0), dtype=np.float32)
 
 
 # -- helpers -----------------------------------------------------------------------------
