@@ -224,7 +224,7 @@ def evaluate(catalog: Catalog, n: int, seed: int, cache_dir: Path) -> dict[str, 
     for i in range(n):
         history, taste, held_out = make_traveller(rng, i, catalog, medians)
         model = PreferenceModel(cache_dir=cache_dir).fit(history, catalog)
-        fixed = PreferenceModel(cache_dir=cache_dir, min_choices=len(history.items) + 1).fit(history, catalog)
+        fixed = PreferenceModel(cache_dir=cache_dir, min_examples=10**9).fit(history, catalog)
         rankers: dict[str, Ranker] = {
             "model": model.score, "model_fixed_weights": fixed.score, "popularity": prior_scores,
             "similarity": similarity_ranker(history, catalog, cache),

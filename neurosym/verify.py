@@ -524,8 +524,8 @@ class _Checker:
         need = rooms(hotel, self.people)
         if booked_rooms != need:
             self.add("hotel_rooms", d, hotel.id,
-                     f"the stay at {hotel.name} books {booked_rooms} rooms; {self.people} people at most "
-                     f"{hotel.max_occupancy} a room need {need}")
+                     f"the stay at {hotel.name} books {_n(booked_rooms, 'room')}; {self.people} people, at most "
+                     f"{hotel.max_occupancy} to a room, need {need}")
 
     def _check_in_out(self) -> None:
         org = self.req.origin

@@ -523,3 +523,11 @@ def test_costs_follow_the_catalog_bases(cat: Catalog) -> None:
     assert "690.00" in hotel.message                 # (2*80 + 70) * 3 rooms
     transport = next(x for x in v if x.rule == "itinerary_cost_mismatch" and "transport cost" in x.message)
     assert "1,250.00" in transport.message           # (100 + 30 + 120) * 5
+
+
+def test_origin_event_city_and_hotel_transfer(cat: Catalog, it: Itinerary) -> None:
+    it.origin = "Beta"
+    find(it, 2, "r_sushi").city = "Beta"
+    move(it, 1, "h_a", "20:05")                      # dinner ends 20:00, the hotel is 10 min away
+    v = verify(it, make_request(), cat)
+    assert rules_of(v) == {"itinerary_origin", "itinerary_event_city", "itinerary_transfer_time"}

@@ -40,7 +40,7 @@ FEATURES: tuple[str, ...] = ("prior", "history", "phrases", "price", "duration",
 DEFAULT_WEIGHTS: dict[str, float] = {
     "prior": 1.0, "history": 2.0, "phrases": 2.0, "price": 0.0, "duration": 0.0, "departure": 0.0,
 }
-"""The weights used when the history has too few chosen/skipped options to fit them."""
+"""The weights used when the history has too few labelled past items to fit them."""
 
 PRIOR_SQUEEZE = 0.05
 """The prior enters as ``logit(PRIOR_SQUEEZE + (1 - 2 * PRIOR_SQUEEZE) * prior)``."""
@@ -130,13 +130,14 @@ class PreferenceModel:
     - ``cross_kind_weight``: how much a past item counts for another kind of the same
       group (hotel/attraction/restaurant, or flight/ground); other groups count 0;
     - ``l2``: strength of the pull of the fitted weights towards ``DEFAULT_WEIGHTS``;
-    - ``min_choices``: fewest chosen+skipped past options (at least two of each) to fit.
+    - ``min_examples``: fewest labelled past catalog items (chosen, skipped or rated; at
+      least two on each side of neutral) to fit the weights rather than use the defaults.
     """
 
     def __init__(self, model_path: str | Path | None = None, cache_dir: str | Path | None = None, *,
                  half_life_days: float = 365.0, temperature: float = 0.1,
                  shrinkage_cosine: float = 0.45, cross_kind_weight: float = 0.25,
-                 l2: float = 3.0, min_choices: int = 6, reference_date: Date | None = None) -> None:
+                 l2: float = 3.0, min_examples: int = 6, reference_date: Date | None = None) -> None:
         self.model_path = model_path
         self.cache_dir = cache_dir
         self.half_life_days = half_life_days
@@ -144,7 +145,7 @@ class PreferenceModel:
         self.shrinkage_cosine = shrinkage_cosine
         self.cross_kind_weight = cross_kind_weight
         self.l2 = l2
-        self.min_choices = min_choices
+        self.min_examples = min_examples
         self.reference_date = reference_date
 
     # -- fitting -----------------------------------------------------------------------
@@ -158,7 +159,7 @@ class PreferenceModel:
         self.empty_ = history.is_empty
         self.weights_ = dict(DEFAULT_WEIGHTS)
         self.weights_fitted_ = False
-        self.n_choices_ = 0
+        self.n_examples_ = 0
         if self.empty_:
             return self
         self.cache_ = EmbeddingCache(Encoder(self.model_path), self.cache_dir)
@@ -193,17 +194,17 @@ class PreferenceModel:
                          catalog_id=item.id if item is not None else None)
 
     def _fit_weights(self, history: UserHistory, index: dict[str, Item]) -> None:
-        rows = [(index[h.id], h.chosen) for h in history.items if h.chosen is not None and h.id in index]
-        chosen = sum(1 for _, c in rows if c)
-        self.n_choices_ = len(rows)
-        if len(rows) < self.min_choices or min(chosen, len(rows) - chosen) < 2:
+        rows = _training_rows(history, index)
+        self.n_examples_ = len(rows)
+        labels = np.array([y for _, y, _ in rows])
+        if len(rows) < self.min_examples or min((labels > 0.5).sum(), (labels < 0.5).sum()) < 2:
             return
-        items = [item for item, _ in rows]
-        # leave one out: an option's own history entries must not explain its choice
+        items = [item for item, _, _ in rows]
+        # leave one out: an option's own history entries must not explain its label
         leave_out = np.array([[e.catalog_id == item.id for e in self.evidence_] for item in items])
         x = self._feature_matrix(items, leave_out.reshape(len(items), len(self.evidence_)))
-        y = np.array([float(c) for _, c in rows])
-        beta = _fit_logistic(x, y, np.array([DEFAULT_WEIGHTS[f] for f in FEATURES]), self.l2)
+        tasks = np.array([t for _, _, t in rows])
+        beta = _fit_logistic(x, labels, tasks, np.array([DEFAULT_WEIGHTS[f] for f in FEATURES]), self.l2)
         self.weights_ = dict(zip(FEATURES, beta.tolist()))
         self.weights_fitted_ = True
 
@@ -378,18 +379,38 @@ def _medians(items: Sequence[Item]) -> dict[tuple[str, str], float]:
     return {key: float(np.median(v)) for key, v in values.items()}
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, prior_beta: np.ndarray, l2: float,
-                  iterations: int = 100) -> np.ndarray:
-    """Damped Newton for ``min logloss(y, sigmoid(b + x @ beta)) + l2/2 |beta - prior_beta|^2``.
+def _training_rows(history: UserHistory, index: dict[str, Item]) -> list[tuple[Item, float, int]]:
+    """``(item, label, task)`` for every past catalog item with a label.
 
-    The intercept ``b`` is fitted (with a negligible penalty, to keep the problem strictly
-    convex) but not returned: it models how many options were skipped per choice in the
-    history, which is not a property of any option.
+    Task 0: chosen (1) or skipped (0) when it was offered; task 1: its rating ``r`` as the
+    soft label ``(r - 1) / 4``. An item with both gives a row for each.
     """
-    xa = np.column_stack([np.ones(len(y)), x])
-    target = np.concatenate([[0.0], prior_beta])
+    rows: list[tuple[Item, float, int]] = []
+    for h in history.items:
+        item = index.get(h.id) if h.id is not None else None
+        if item is None:
+            continue
+        if h.chosen is not None:
+            rows.append((item, float(h.chosen), 0))
+        if h.rating is not None:
+            rows.append((item, (h.rating - 1.0) / 4.0, 1))
+    return rows
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, task: np.ndarray, prior_beta: np.ndarray, l2: float,
+                  iterations: int = 100) -> np.ndarray:
+    """Damped Newton for ``min logloss(y, sigmoid(b[task] + x @ beta)) + l2/2 |beta - prior_beta|^2``.
+
+    ``y`` may be soft (in [0, 1]). Each task has its own intercept ``b``, fitted with a
+    negligible penalty (to keep the problem strictly convex) and not returned: it models
+    how often options were chosen, or how generously the traveller rates, which is not a
+    property of any option.
+    """
+    tasks = np.unique(task)
+    xa = np.column_stack([(task[:, None] == tasks[None, :]).astype(float), x])
+    target = np.concatenate([np.zeros(len(tasks)), prior_beta])
     penalty = np.full(len(target), float(l2))
-    penalty[0] = 1e-4
+    penalty[:len(tasks)] = 1e-4
 
     def loss(theta: np.ndarray) -> float:
         z = xa @ theta
@@ -407,4 +428,4 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, prior_beta: np.ndarray, l2: floa
         if current - new < 1e-12:
             break
         current = new
-    return theta[1:]
+    return theta[len(tasks):]
