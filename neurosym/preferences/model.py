@@ -12,9 +12,10 @@ with ``s`` the sentiment (+1 for a like or a 5/5 rating, -1 for a dislike or 1/5
 a kernel on the cosine similarity of the sentence embeddings, and ``D = kappa + sum of
 a_j k_j`` (``D' = kappa + sum of k_l``) a shrunk normaliser: each text feature is a kernel
 regression of the sentiment, pulled to 0 when nothing similar was seen. The weights ``w``
-are fitted by an L2-regularised logistic regression on the traveller's chosen-versus-
-skipped past options, shrunk towards documented defaults, which are used as they are when
-there are too few such options. An empty history scores exactly the prior.
+are fitted by an L2-regularised logistic regression on the traveller's own labelled past
+catalog items (chosen versus skipped, and ratings as soft labels), shrunk towards
+documented defaults, which are used as they are when there are too few such items. An
+empty history scores exactly the prior.
 See ``docs/preferences.md``.
 """
 
