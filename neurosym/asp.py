@@ -26,7 +26,7 @@ INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
     ("hotel", 2), ("hotel_price", 3), ("hotel_room", 2), ("hotel_occupancy", 2),
     ("hotel_checkin", 3), ("hotel_checkout", 2), ("hotel_min_nights", 2), ("hotel_forbids", 2),
     ("attraction", 2), ("restaurant", 2), ("city_of", 2), ("place_price", 2), ("duration", 2),
-    ("open", 4), ("serves", 2), ("travel", 3), ("pref", 2),
+    ("open", 4), ("serves", 2), ("radius", 2), ("pref", 2),
 })
 
 
@@ -44,8 +44,10 @@ class Const:
 Value = str | int | Const | tuple
 
 
-def symbol(v: Value) -> clingo.Symbol:
-    """The clingo symbol for a plain Python value."""
+def symbol(v: Value | clingo.Symbol) -> clingo.Symbol:
+    """The clingo symbol for a plain Python value (a symbol passes through)."""
+    if isinstance(v, clingo.Symbol):
+        return v
     if isinstance(v, bool):
         raise TypeError("booleans have no ASP symbol; use a fact without arguments")
     if isinstance(v, str):
@@ -59,7 +61,7 @@ def symbol(v: Value) -> clingo.Symbol:
     raise TypeError(f"no ASP symbol for {type(v).__name__}")
 
 
-def fact(name: str, *args: Value) -> clingo.Symbol:
+def fact(name: str, *args: Value | clingo.Symbol) -> clingo.Symbol:
     return clingo.Function(name, [symbol(a) for a in args])
 
 

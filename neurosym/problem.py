@@ -17,10 +17,11 @@ import numpy as np
 
 from .asp import Const, fact, hub
 from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
-from .costs import cents
+from .costs import cents, leg_cost, night_cost
+from .dominance import hotel_dominates, place_dominates, prune
 from .prior import prior_score
 from .request import TripRequest
-from .travel import hub_id, travel_minutes
+from .travel import hub_id, radii, travel_minutes
 
 #: Minutes to be at the hub before a departure, and to get out of it after an arrival.
 BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
@@ -72,6 +73,8 @@ class Problem:
     slots: dict[int, tuple[str, int]]
     travel: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
     index: dict[str, Item] = field(default_factory=dict)
+    dominated: dict[str, str] = field(default_factory=dict)
+    """Candidates removed before solving (id or leg key), each with one that dominates it."""
 
 
 def check_request(request: TripRequest, catalog: Catalog) -> None:
@@ -134,8 +137,13 @@ def quantise(score: float, weight: float) -> int:
     return int(round(SCALE * weight * score))
 
 
-def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None) -> Problem:
-    """Select candidates, score them and write the facts of the planning problem."""
+def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None,
+                  prune_dominated: bool = True) -> Problem:
+    """Select candidates, score them and write the facts of the planning problem.
+
+    With ``prune_dominated`` candidates that others dominate are left out; the pruning
+    is exact (see :mod:`neurosym.dominance`).
+    """
     check_request(request, catalog)
     F: list[clingo.Symbol] = []
     n = request.n_days
@@ -177,6 +185,17 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     w = request.weights
 
     for o in legs:
+        if not isinstance(o.item, Flight) and scorer is None:
+            scores[o.key] = prior_score(o.item, o.departure)  # the prior knows this option's departure
+    pref = {o.key: quantise(scores.get(o.key, scores[o.item.id]), w.transport) for o in legs}
+    radius: dict[str, int] = {}
+    for city in request.destinations:
+        radius.update(radii(catalog, city))
+    dominated: dict[str, str] = {}
+    if prune_dominated:
+        legs, places, dominated = _prune(request, legs, places, scores, pref, radius)
+
+    for o in legs:
         F.append(fact("leg", o.key, Const(o.mode), o.origin, o.destination, o.day, o.departure, o.arrival))
         if isinstance(o.item, Flight):
             F.append(fact("leg_price", o.key, cents(o.item.price), Const("person")))
@@ -184,9 +203,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             basis = "person" if o.item.cost_basis == "per_person" else "vehicle"
             F.append(fact("leg_price", o.key, cents(o.item.cost), Const(basis)))
             F.append(fact("leg_capacity", o.key, o.item.vehicle_capacity))
-            if scorer is None:  # the prior knows the departure time of this option
-                scores[o.key] = prior_score(o.item, o.departure)
-        F.append(fact("pref", o.key, quantise(scores.get(o.key, scores[o.item.id]), w.transport)))
+        F.append(fact("pref", o.key, pref[o.key]))
 
     for p in places:
         F.append(fact("city_of", p.id, p.city))
@@ -212,17 +229,59 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         for wd, name in enumerate(WEEKDAYS):
             F += [fact("open", p.id, wd, o, c) for o, c in p.hours.intervals(name)]
 
-    travel: dict[str, dict[tuple[str, str], int]] = {}
-    for city in request.destinations:
-        tm = travel_minutes(catalog, city)
-        travel[city] = tm
-        h = hub_id(city)
-        for (a, b), m in tm.items():
-            F.append(clingo.Function("travel", [_place(a, h, city), _place(b, h, city), clingo.Number(m)]))
+    F += [fact("radius", p.id, radius[p.id]) for p in places]
+    F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
+    travel = {city: travel_minutes(catalog, city) for city in request.destinations}
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
-                   scores=scores, slots=slots, travel=travel, index=catalog.index())
+                   scores=scores, slots=slots, travel=travel, index=catalog.index(), dominated=dominated)
 
 
-def _place(pid: str, hub_key: str, city: str) -> clingo.Symbol:
-    return hub(city) if pid == hub_key else clingo.String(pid)
+def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
+           scores: dict[str, float], leg_pref: dict[str, int], radius: dict[str, int]
+           ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[str, str]]:
+    """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py)."""
+    people, w = request.travelers.people, request.weights
+    removed: dict[str, str] = {}
+    present_days = request.n_days - request.n_cities + 1  # the most days one city can have
+    cuisines = {q.strip().lower() for q in request.cuisines}
+    needs = request.needs()
+
+    def room_ok(h: Hotel) -> bool:
+        return request.room_types is None or h.room_type in request.room_types
+
+    kept_legs: list[LegOption] = []
+    groups: dict[tuple, list[LegOption]] = {}
+    for o in legs:
+        groups.setdefault((o.day, o.origin, o.destination, o.mode), []).append(o)
+    lcost = {o.key: leg_cost(o.item, people) for o in legs}
+    for group in groups.values():
+        k, r = prune(group, 1, key=lambda o: (-leg_pref[o.key], lcost[o.key], -o.departure, o.arrival, o.key),
+                     dominates=lambda j, i: (leg_pref[j.key] >= leg_pref[i.key] and lcost[j.key] <= lcost[i.key]
+                                             and j.departure >= i.departure and j.arrival <= i.arrival),
+                     ident=lambda o: o.key)
+        kept_legs += k
+        removed.update(r)
+
+    kept_places: list[Hotel | Attraction | Restaurant] = []
+    for city in request.destinations:
+        hotels = [p for p in places if isinstance(p, Hotel) and p.city == city]
+        hpref = {h.id: quantise(scores[h.id], w.hotel) for h in hotels}
+        ncost = {h.id: night_cost(h, people) for h in hotels}
+        k, r = prune(hotels, 1, key=lambda h: (-hpref[h.id], ncost[h.id], h.id),
+                     dominates=lambda j, i: hotel_dominates(j, i, hpref, ncost, radius, needs, room_ok),
+                     ident=lambda h: h.id)
+        kept_places += k
+        removed.update(r)
+        for kind, weight, cap in ((Attraction, w.attraction, request.pace * present_days),
+                                  (Restaurant, w.restaurant, 3 * present_days)):
+            group = [p for p in places if isinstance(p, kind) and p.city == city]
+            ppref = {p.id: quantise(scores[p.id], weight) for p in group}
+            price = {p.id: cents(p.price) for p in group}
+            k, r = prune(group, max(cap, 1), key=lambda p: (-ppref[p.id], price[p.id], radius[p.id], p.id),
+                         dominates=lambda j, i: place_dominates(j, i, ppref, price, radius, cuisines),
+                         ident=lambda p: p.id)
+            kept_places += k
+            removed.update(r)
+    return kept_legs, kept_places, removed
+

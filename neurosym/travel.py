@@ -10,11 +10,16 @@ places is the shortest path through that graph, rounded up to whole minutes.
 When a city has no explicit transfers the direct edge is already the shortest path
 (distances obey the triangle inequality and the overhead is a constant), so the
 shortest paths are read off the edge weights without running Dijkstra.
+
+The rules reason with :func:`radii`: the travel time from the city centre
+(``centre:CITY``, a node of the same graph) to each place. Shortest paths obey the
+triangle inequality, so ``travel(a, b) <= radius(a) + radius(b)`` for every pair: a
+plan that leaves ``radius(a) + radius(b)`` between two places always leaves enough
+time, and the rules need one number per place instead of one per pair.
 """
 
 from __future__ import annotations
 
-import math
 
 import networkx as nx
 import numpy as np
@@ -25,13 +30,19 @@ EARTH_KM = 6371.0088
 
 
 def hub_id(city: str) -> str:
+    """Node id of a city's airport or station."""
     return f"hub:{city}"
+
+
+def centre_id(city: str) -> str:
+    """Node id of a city's centre."""
+    return f"centre:{city}"
 
 
 def _coords(catalog: Catalog, city: str) -> tuple[list[str], np.ndarray]:
     c = catalog.city(city)
-    ids = [hub_id(city)]
-    pts = [c.hub]
+    ids = [centre_id(city), hub_id(city)]
+    pts = [(c.lat, c.lon), c.hub]
     hotels, attractions, restaurants = catalog.in_city(city)
     for it in (*hotels, *attractions, *restaurants):
         ids.append(it.id)
@@ -65,14 +76,27 @@ def _add_transfers(g: nx.Graph, catalog: Catalog) -> None:
             g.add_edge(t.a, t.b, minutes=float(t.minutes))
 
 
-def travel_minutes(catalog: Catalog, city: str) -> dict[tuple[str, str], int]:
-    """Shortest travel time in whole minutes between every ordered pair of the city's places."""
+def _minutes_matrix(catalog: Catalog, city: str) -> tuple[list[str], np.ndarray]:
+    """Place ids (centre and hub first) and the matrix of shortest travel minutes."""
     ids, pts = _coords(catalog, city)
-    has_transfers = any(t.a in ids or t.b in ids for t in catalog.transfers)
-    if has_transfers:
+    if any(t.a in ids or t.b in ids for t in catalog.transfers):
         g = city_graph(catalog, city)
         lengths = dict(nx.all_pairs_dijkstra_path_length(g, weight="minutes"))
-        return {(a, b): math.ceil(lengths[a][b] - 1e-9) for a in ids for b in ids if a != b}
-    minutes = np.ceil(catalog.transfer_overhead_min + _haversine_km(pts) / catalog.speed_kmh * 60.0 - 1e-9)
-    m = minutes.astype(int).tolist()
-    return {(a, b): m[i][j] for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j}
+        m = np.array([[lengths[a][b] for b in ids] for a in ids], dtype=float)
+    else:
+        m = catalog.transfer_overhead_min + _haversine_km(pts) / catalog.speed_kmh * 60.0
+        np.fill_diagonal(m, 0.0)
+    return ids, np.ceil(m - 1e-9).astype(int)
+
+
+def travel_minutes(catalog: Catalog, city: str) -> dict[tuple[str, str], int]:
+    """Shortest travel time in whole minutes between every ordered pair of the city's places."""
+    ids, m = _minutes_matrix(catalog, city)
+    rows = m.tolist()
+    return {(a, b): rows[i][j] for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j}
+
+
+def radii(catalog: Catalog, city: str) -> dict[str, int]:
+    """Minutes from the city centre to each place and to the hub (see the module docstring)."""
+    ids, m = _minutes_matrix(catalog, city)
+    return {pid: int(r) for pid, r in zip(ids[1:], m[0, 1:].tolist())}
