@@ -39,14 +39,17 @@ class NoItinerary(Exception):
 
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
-                   scorer: Scorer | None = None) -> Itinerary:
+                   scorer: Scorer | None = None, prune: bool | None = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
     else from ``model`` (a fitted :class:`neurosym.preferences.PreferenceModel`), else
     from a model fitted on ``history``, else from the documented prior. ``rules`` are
     extra rule files, enforced like the shipped ones. With ``time_limit`` seconds the
-    best itinerary found so far is returned with ``optimal=False``.
+    best itinerary found so far is returned with ``optimal=False``. ``prune`` removes
+    dominated candidates before solving (exact, see :mod:`neurosym.dominance`); by
+    default it is on unless extra rule files are given, since a user rule may single
+    out one candidate.
 
     Raises :class:`NoItinerary` when no itinerary obeys every rule, and
     :class:`~neurosym.problem.PlanningInputError` or
@@ -58,7 +61,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
-    problem = build_problem(request, catalog, scorer)
+    problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
     answer = solve(problem.facts, rules, time_limit=time_limit)
     if answer is None:
         raise diagnose(problem, rules)
