@@ -150,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--dump", metavar="DIR", help="write request.json, catalog.json and demo histories to DIR")
     d.add_argument("--list-users", action="store_true", help="list the demo users, one per line")
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
-    d.add_argument("--time-limit", type=float, default=10.0, metavar="S")
+    d.add_argument("--time-limit", type=float, default=5.0, metavar="S")
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -158,7 +158,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     pl.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp", help="extra rule files to enforce")
     pl.add_argument("--history", help="HISTORY.json (a UserHistory) to plan by")
-    pl.add_argument("--time-limit", type=float, default=10.0, metavar="S")
+    pl.add_argument("--time-limit", type=float, default=5.0, metavar="S")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_plan)
 
@@ -167,6 +167,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--request", required=True, help="REQUEST.json")
     v.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     v.set_defaults(func=cmd_verify)
+    from .travelplanner.run import add_travelplanner_parser
+    add_travelplanner_parser(sub)
     return p
 
 
