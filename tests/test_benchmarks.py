@@ -1,0 +1,24 @@
+"""The benchmark scripts run (quick mode) and report their figures; no timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_preference_benchmark_quick_mode(tmp_path):
+    out = tmp_path / "prefs.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "preferences.py"), "--quick", "--json", str(out)],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NEUROSYM_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    for metric in ("ndcg@10", "hit@10"):
+        assert set(report[metric]) >= {"model", "popularity", "random"}
+        assert all(0.0 <= v <= 1.0 for v in report[metric].values())
+    assert report["encode_items_per_s"] > 0 and report["cold_start_s"] > 0 and report["warm_score_ms"] > 0
