@@ -27,6 +27,7 @@ INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
     ("hotel_checkin", 3), ("hotel_checkout", 2), ("hotel_min_nights", 2), ("hotel_forbids", 2),
     ("attraction", 2), ("restaurant", 2), ("city_of", 2), ("place_price", 2), ("duration", 2),
     ("open", 4), ("serves", 2), ("radius", 2), ("pref", 2),
+    ("peq", 2), ("peq_order", 2), ("tick", 3),
 })
 
 

@@ -35,6 +35,9 @@ MEAL_WINDOWS: dict[str, tuple[time, time]] = {
 DAY_START = time(5, 0)
 #: Preference scores in [0, 1] become integers in [0, SCALE] (times the category weight).
 SCALE = 100
+#: Distances from the centre are rounded up to this many minutes. Rounding up keeps the
+#: travel bound safe; coarser steps make more places interchangeable (faster proofs).
+RADIUS_STEP = 5
 
 Scorer = Callable[[Sequence[Item]], np.ndarray]
 
@@ -190,7 +193,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     pref = {o.key: quantise(scores.get(o.key, scores[o.item.id]), w.transport) for o in legs}
     radius: dict[str, int] = {}
     for city in request.destinations:
-        radius.update(radii(catalog, city))
+        radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in radii(catalog, city).items()})
     dominated: dict[str, str] = {}
     if prune_dominated:
         legs, places, dominated = _prune(request, legs, places, scores, pref, radius)
@@ -230,11 +233,42 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             F += [fact("open", p.id, wd, o, c) for o, c in p.hours.intervals(name)]
 
     F += [fact("radius", p.id, radius[p.id]) for p in places]
+    if prune_dominated:
+        F += _symmetry_facts(request, places, scores, radius, slots)
     F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
     travel = {city: travel_minutes(catalog, city) for city in request.destinations}
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=catalog.index(), dominated=dominated)
+
+
+def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Restaurant], scores: dict[str, float],
+                    radius: dict[str, int], slots: dict[int, tuple[str, int]]) -> list[clingo.Symbol]:
+    """Classes of places interchangeable for scheduling, and the trip's slots in time order.
+
+    Two places are interchangeable when they share kind, city, opening hours, duration
+    and distance from the centre (rules/symmetry.lp explains why the order is safe).
+    """
+    classes: dict[tuple, list[Attraction | Restaurant]] = {}
+    for p in places:
+        if isinstance(p, Hotel):
+            continue
+        dur = p.duration_min if isinstance(p, Attraction) else p.meal_duration_min
+        key = (type(p).__name__, p.city, p.hours.model_dump_json(), dur, radius[p.id])
+        classes.setdefault(key, []).append(p)
+    out: list[clingo.Symbol] = []
+    k = 0
+    for members in classes.values():
+        if len(members) < 2:
+            continue
+        k += 1
+        members.sort(key=lambda p: (-scores[p.id], cents(p.price), p.id))
+        for o, p in enumerate(members, start=1):
+            out += [fact("peq", p.id, k), fact("peq_order", p.id, o)]
+    if out:
+        order = sorted(((d, t, s) for d in range(1, request.n_days + 1) for s, (_, t) in slots.items()))
+        out += [fact("tick", d, s, n) for n, (d, _, s) in enumerate(order, start=1)]
+    return out
 
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
