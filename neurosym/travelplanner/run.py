@@ -1,0 +1,199 @@
+"""Plan every query of a TravelPlanner split with the neurosym rules, and score it.
+
+:func:`run` loads a split (either layout), plans each query in sole-planning mode
+(:mod:`.adapter`), writes the submission file, scores it with the project's checker
+(:mod:`.checker`) and reports the benchmark's pass rates, the time per query and how
+many plans were proven optimal. ``python -m neurosym travelplanner --data PATH --out
+plans.jsonl [--report report.json]`` does the same from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .adapter import plan, to_catalog, to_plan, to_request
+from .checker import TPDatabase, check_plan, score
+from .export import submission_line, write_submission
+from .loader import TPQuery, TravelPlannerDataError, load
+
+#: Seconds the solver may spend on one query before the best plan found is taken.
+DEFAULT_TIME_LIMIT = 5.0
+
+
+def database_for(data_path: str | Path) -> TPDatabase | None:
+    """The benchmark's database folder next to the data file (``database/``), if there is one."""
+    folder = Path(data_path).resolve().parent / "database"
+    return TPDatabase.load(folder) if folder.is_dir() else None
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-quantile by the nearest-rank method (the smallest value with q of them at or below)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def _summary(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"n": 0, "median": None, "p95": None, "max": None, "mean": None}
+    return {"n": len(values), "median": round(statistics.median(values), 4),
+            "p95": round(_percentile(values, 0.95), 4), "max": round(max(values), 4),
+            "mean": round(statistics.fmean(values), 4)}
+
+
+def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
+    """Plan one query; the plan (``None`` if none) with its timings and outcome.
+
+    The first call also pays for importing the planner (the cold start).
+    """
+    t0 = time.perf_counter()
+    from ..planner import NoItinerary
+
+    catalog = to_catalog(query)
+    request = to_request(query)
+    t1 = time.perf_counter()
+    record: dict[str, Any] = {"idx": query.idx, "plan": None, "optimal": False, "error": None}
+    try:
+        itinerary = plan(request, catalog, time_limit=time_limit)
+    except NoItinerary as exc:
+        record["error"] = {"kind": "no_itinerary", "message": exc.message,
+                           "rules": sorted({rule for rule, _ in exc.violations})}
+    except TimeoutError as exc:  # no plan at all found within the time limit
+        record["error"] = {"kind": "timeout", "message": str(exc), "rules": []}
+    else:
+        record["plan"] = to_plan(itinerary, catalog)
+        record["optimal"] = itinerary.optimal
+        record["objective"] = itinerary.objective
+        stats = itinerary.stats
+        record["ground_s"] = float(stats.get("ground_s", 0.0))
+        record["solve_s"] = float(stats.get("solve_s", 0.0))
+    t2 = time.perf_counter()
+    record["map_s"] = t1 - t0
+    record["plan_s"] = t2 - t1
+    record["total_s"] = t2 - t0
+    if record["plan"] is not None:
+        # build_problem, reading the answer back and checking the rule files
+        record["other_s"] = max(0.0, record["plan_s"] - record["ground_s"] - record["solve_s"])
+    return record
+
+
+def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | None = None,
+        time_limit: float | None = DEFAULT_TIME_LIMIT, *, progress: bool = False) -> dict[str, Any]:
+    """Plan, export and score a split; returns the report (also written to ``report_path``).
+
+    The plans are checked against the benchmark's database when a ``database/`` folder
+    lies next to the data file, else against each query's reference information.
+    A query without an itinerary gets an empty (undelivered) plan.
+    """
+    data_path = Path(data_path)
+    queries = load(data_path)
+    database = database_for(data_path)
+    records = []
+    for n, query in enumerate(queries, start=1):
+        rec = plan_one(query, time_limit)
+        records.append(rec)
+        if progress:
+            state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
+            print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
+                  file=sys.stderr, flush=True)
+    plans = [rec["plan"] for rec in records]
+    write_submission(out_path, [submission_line(n, q.query, p)
+                                for n, (q, p) in enumerate(zip(queries, plans, strict=True), start=1)])
+    figures = score(queries, plans, database)
+    results = [check_plan(q, p, database) for q, p in zip(queries, plans, strict=True)]
+
+    totals = [rec["total_s"] for rec in records]
+    planned = [rec for rec in records if rec["plan"] is not None]
+    report: dict[str, Any] = {
+        "data": str(data_path),
+        "checked_against": "database" if database is not None else "reference information",
+        "time_limit_s": time_limit,
+        "queries": len(queries),
+        "delivered": len(planned),
+        "final_pass": sum(r.final_pass for r in results),
+        "figures": figures,
+        "proven_optimal": sum(1 for rec in planned if rec["optimal"]),
+        "time_s": {
+            "cold": round(totals[0], 4) if totals else None,
+            "warm": _summary(totals[1:]),
+            "all": _summary(totals),
+            "split_median": {
+                "map": _summary([rec["map_s"] for rec in records])["median"],
+                "ground": _summary([rec["ground_s"] for rec in planned])["median"],
+                "solve": _summary([rec["solve_s"] for rec in planned])["median"],
+                "other": _summary([rec["other_s"] for rec in planned])["median"],
+            },
+            "split_total": {
+                "map": round(sum(rec["map_s"] for rec in records), 4),
+                "ground": round(sum(rec["ground_s"] for rec in planned), 4),
+                "solve": round(sum(rec["solve_s"] for rec in planned), 4),
+                "other": round(sum(rec["other_s"] for rec in planned), 4),
+            },
+        },
+        "undelivered": [{"idx": rec["idx"], **rec["error"]} for rec in records if rec["plan"] is None],
+        "failing": [{"idx": q.idx, "failed": r.failed(), "reasons": r.reasons}
+                    for q, r in zip(queries, results, strict=True) if r.delivered and not r.final_pass],
+        "per_query": [{"idx": rec["idx"], "total_s": round(rec["total_s"], 4),
+                       "ground_s": round(rec.get("ground_s", 0.0), 4), "solve_s": round(rec.get("solve_s", 0.0), 4),
+                       "optimal": rec["optimal"], "objective": rec.get("objective"),
+                       "delivered": rec["plan"] is not None,
+                       "final_pass": r.final_pass}
+                      for rec, r in zip(records, results, strict=True)],
+    }
+    if report_path is not None:
+        Path(report_path).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The figures of a report as readable lines."""
+    n = report["queries"]
+    t = report["time_s"]
+    lines = [f"{n} queries from {report['data']} (checked against the {report['checked_against']})",
+             f"final pass {report['final_pass']}/{n}; delivered {report['delivered']}/{n}; "
+             f"proven optimal {report['proven_optimal']}/{report['delivered']}"]
+    lines += [f"  {name}: {value:.4f}" for name, value in report["figures"].items()]
+    warm = t["warm"]
+    if warm["n"]:
+        lines.append(f"time per query: cold {t['cold']:.3f} s; warm median {warm['median']:.3f} s, "
+                     f"p95 {warm['p95']:.3f} s, max {warm['max']:.3f} s")
+    else:
+        lines.append(f"time per query: cold {t['cold']:.3f} s")
+    split = t["split_median"]
+    lines.append("median split: " + ", ".join(f"{k} {v:.3f} s" for k, v in split.items() if v is not None))
+    for bad in report["undelivered"]:
+        lines.append(f"  query {bad['idx']}: no plan ({bad['kind']}): {bad['message']}")
+    for bad in report["failing"]:
+        lines.append(f"  query {bad['idx']}: fails {', '.join(bad['failed'])}: "
+                     + "; ".join(f"{k}: {v}" for k, v in bad["reasons"].items()))
+    return "\n".join(lines)
+
+
+def cmd_travelplanner(args: argparse.Namespace) -> int:
+    try:
+        report = run(args.data, args.out, args.report, time_limit=args.time_limit, progress=args.progress)
+    except (TravelPlannerDataError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(format_report(report))
+    return 0
+
+
+def add_travelplanner_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``travelplanner`` subcommand to the CLI's subparsers."""
+    p = sub.add_parser("travelplanner", help="plan and score a TravelPlanner split (sole-planning mode)")
+    p.add_argument("--data", required=True, metavar="PATH", help="the split: train.jsonl or a published CSV")
+    p.add_argument("--out", required=True, metavar="PLANS.jsonl", help="where to write the submission")
+    p.add_argument("--report", metavar="REPORT.json", help="where to write the full report")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+                   help=f"seconds of search per query (default {DEFAULT_TIME_LIMIT:g})")
+    p.add_argument("--progress", action="store_true", help="print one line per query to stderr")
+    p.set_defaults(func=cmd_travelplanner)
+    return p
