@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,30 @@ def small_request(**kw) -> TripRequest:
 @pytest.fixture
 def catalog() -> Catalog:
     return small_catalog()
+
+
+# -- the TravelPlanner train split, read from ../shared (never copied into the repo) ------
+
+TP_DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "travelplanner"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The TravelPlanner data folder; missing data fails the test, it never skips."""
+    from neurosym.travelplanner import resolve_data_dir
+    try:
+        return resolve_data_dir(TP_DEFAULT_DIR)
+    except FileNotFoundError as error:
+        pytest.fail(f"TravelPlanner data is required for these tests: {error}")
+
+
+@pytest.fixture(scope="session")
+def json_queries(data_dir: Path) -> list:
+    from neurosym.travelplanner import load_jsonl
+    return load_jsonl(data_dir / "train.jsonl")
+
+
+@pytest.fixture(scope="session")
+def csv_queries(data_dir: Path) -> list:
+    from neurosym.travelplanner import load_csv
+    return load_csv(data_dir / "train_hf.csv")

@@ -33,21 +33,12 @@ from neurosym.travelplanner import (
 )
 from neurosym.travelplanner.loader import TPAccommodation
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "travelplanner"
 Plan = list[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def data_dir() -> Path:
-    try:
-        return resolve_data_dir(DEFAULT_DATA_DIR)
-    except FileNotFoundError as error:
-        pytest.fail(f"TravelPlanner data is required for these tests: {error}")
-
-
-@pytest.fixture(scope="module")
-def queries(data_dir: Path) -> list[TPQuery]:
-    return load_jsonl(data_dir / "train.jsonl")
+def queries(json_queries: list[TPQuery]) -> list[TPQuery]:
+    return json_queries
 
 
 @pytest.fixture(scope="module")

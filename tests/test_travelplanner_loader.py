@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import TP_DEFAULT_DIR
 from neurosym.travelplanner import (
     DATA_DIR_ENV,
     TPQuery,
@@ -24,27 +25,6 @@ from neurosym.travelplanner import (
     parse_text_table,
     resolve_data_dir,
 )
-
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "travelplanner"
-
-
-@pytest.fixture(scope="module")
-def data_dir() -> Path:
-    try:
-        return resolve_data_dir(DEFAULT_DATA_DIR)
-    except FileNotFoundError as error:
-        pytest.fail(f"TravelPlanner data is required for these tests: {error}")
-
-
-@pytest.fixture(scope="module")
-def json_queries(data_dir: Path) -> list[TPQuery]:
-    return load_jsonl(data_dir / "train.jsonl")
-
-
-@pytest.fixture(scope="module")
-def csv_queries(data_dir: Path) -> list[TPQuery]:
-    return load_csv(data_dir / "train_hf.csv")
-
 
 # --------------------------------------------------------------------------- the shared train split
 
@@ -301,6 +281,6 @@ def test_csv_missing_column(tmp_path: Path) -> None:
 def test_missing_data_dir_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match=DATA_DIR_ENV):
-        resolve_data_dir(DEFAULT_DATA_DIR)
+        resolve_data_dir(TP_DEFAULT_DIR)
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
-    assert resolve_data_dir(DEFAULT_DATA_DIR) == tmp_path
+    assert resolve_data_dir(TP_DEFAULT_DIR) == tmp_path

@@ -31,7 +31,6 @@ from neurosym.travelplanner.adapter import (
     to_request,
 )
 from neurosym.travelplanner.run import run
-from test_travelplanner_loader import data_dir  # noqa: F401  (the shared data fixture)
 
 #: Seconds of search per query: plenty to find an itinerary (the first comes within
 #: 0.1 s of grounding on every train query); optimality is not what is tested here.
@@ -39,17 +38,7 @@ LIMIT = 1.0
 
 
 @pytest.fixture(scope="module")
-def json_queries(data_dir: Path) -> list[TPQuery]:  # noqa: F811
-    return load_jsonl(data_dir / "train.jsonl")
-
-
-@pytest.fixture(scope="module")
-def csv_queries(data_dir: Path) -> list[TPQuery]:  # noqa: F811
-    return load_csv(data_dir / "train_hf.csv")
-
-
-@pytest.fixture(scope="module")
-def train_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:  # noqa: F811
+def train_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """All 45 train queries planned, exported and scored once (against the database)."""
     out = tmp_path_factory.mktemp("tp")
     report = run(data_dir / "train.jsonl", out / "plans.jsonl", out / "report.json", time_limit=LIMIT)
@@ -211,7 +200,7 @@ def test_the_conventions_bite(json_queries: list[TPQuery]) -> None:
 # --------------------------------------------------------------------------- command line
 
 
-def test_cli_plans_and_scores_a_split(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+def test_cli_plans_and_scores_a_split(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = (data_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()
     two = tmp_path / "two.jsonl"  # no database/ next to it: checked against the reference information
     two.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
