@@ -25,6 +25,7 @@ _EXPORTS = {
     "verify": "verify", "Violation": "verify",
     "load_demo_catalog": "demo", "demo_request": "demo",
     "UserHistory": "preferences", "PreferenceModel": "preferences",
+    "Trace": "explain", "TraceEntry": "explain", "Diagnosis": "explain", "Repair": "explain", "attach": "explain",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .catalog import clock
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .explain import Explainer, Trace, TraceEntry
 
 EventKind = Literal["flight", "drive", "taxi", "train", "transfer", "check_in", "check_out",
                     "visit", "breakfast", "lunch", "dinner"]
@@ -89,6 +92,18 @@ class Justification(_Model):
     cost: float = 0.0
 
 
+class _ExplainContext:
+    """What explanations need from planning: the problem, the user rule files, the model."""
+
+    __slots__ = ("problem", "rules", "model", "explainer")
+
+    def __init__(self, problem: Any, rules: tuple, model: Any, explainer: Any = None):
+        self.problem, self.rules, self.model, self.explainer = problem, rules, model, explainer
+
+    def __deepcopy__(self, memo: dict) -> "_ExplainContext":
+        return self
+
+
 class Itinerary(_Model):
     """A complete itinerary that satisfies every hard rule.
 
@@ -108,6 +123,79 @@ class Itinerary(_Model):
     objective: list[int]
     stats: dict[str, float] = Field(default_factory=dict)
     justifications: list[Justification] = Field(default_factory=list)
+
+    # The planning context, kept by plan_itinerary so that explanations can be computed
+    # on demand; it is not part of the itinerary's value (not serialised, not compared,
+    # dropped when pickled, shared by copies).
+    _explain: Any = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Itineraries are equal when their fields are (the explanation context is not compared)."""
+        if not isinstance(other, Itinerary):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_explain"] = None
+        state["__pydantic_private__"] = private
+        return state
+
+    # -- explanations (neurosym.explain, neurosym.display) -----------------------------
+    def _attach_explanations(self, problem: Any, rules: Any = (), model: Any = None) -> None:
+        self._explain = _ExplainContext(problem, tuple(rules), model)
+
+    def _set_explainer(self, explainer: "Explainer") -> None:
+        self._explain = _ExplainContext(explainer.problem, explainer.rules, explainer.model, explainer)
+
+    @property
+    def explainer(self) -> "Explainer":
+        """The explanation engine of this itinerary (built on first use).
+
+        Available on itineraries returned by ``plan_itinerary``; for one read back from
+        JSON, call ``neurosym.explain.attach(itinerary, request, catalog)`` first.
+        """
+        ctx = self._explain
+        if ctx is None:
+            from .explain import ExplainError
+            raise ExplainError("this itinerary has no planning context: call "
+                               "neurosym.explain.attach(itinerary, request, catalog) first")
+        if ctx.explainer is None:
+            from .explain import Explainer
+            ctx.explainer = Explainer(ctx.problem, self, ctx.rules, ctx.model)
+            ctx.explainer.prepare()  # ground the whole program in the background meanwhile
+        return ctx.explainer
+
+    @property
+    def trace(self) -> "Trace":
+        """The justification trace: every candidate, chosen or not, with its reason.
+
+        Computed on first access and cached (a few seconds on the demo trip; see
+        docs/explanations.md). Filter it with ``it.trace.filter(rule=..., day=...,
+        category=..., status=...)``.
+        """
+        return self.explainer.trace()
+
+    def why(self, item: Any) -> "TraceEntry":
+        """Why ``item`` (an id, a name or a catalog object) is in the itinerary."""
+        return self.explainer.why(item)
+
+    def why_not(self, item: Any) -> "TraceEntry":
+        """Why ``item`` is not in the itinerary: the rules it would break, or how much
+        worse the best itinerary that contains it is."""
+        return self.explainer.why_not(item)
+
+    def _repr_html_(self) -> str:
+        from .display import itinerary_html
+        return itinerary_html(self)
+
+    def plot(self, **kw: Any) -> Any:
+        """A matplotlib figure: each day's timeline and the route (matplotlib loads here)."""
+        from .display import plot_itinerary
+        return plot_itinerary(self, **kw)
 
     def chosen_ids(self) -> list[str]:
         """Ids of every catalog item used, in order of appearance."""

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .asp import Const
 from .catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
 from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
@@ -25,16 +24,52 @@ class NoItinerary(Exception):
 
     ``violations`` lists, for the itinerary that breaks the fewest rules, each broken
     rule as ``(rule name, message)``; ``message`` says it in one sentence.
+
+    ``diagnosis`` (a :class:`neurosym.explain.Diagnosis`) says why and what to do:
+    ``conflict`` is a minimal set of the traveller's own constraints that cannot hold
+    together (dropping any one of them makes the rest feasible: verified by
+    re-solving), ``frame`` is true when even with all of them set aside the dates,
+    cities and catalog do not fit, and ``repairs`` are changes to the request (the
+    smallest budget that works, the nearest dates that work, a house rule, cuisine or
+    transport exclusion to drop, the later or earlier leg to take), each confirmed by
+    re-planning before it is listed.
     """
 
-    def __init__(self, message: str, violations: list[tuple[str, str]] | None = None):
+    def __init__(self, message: str, violations: list[tuple[str, str]] | None = None, diagnosis: Any = None):
         super().__init__(message)
         self.message = message
         self.violations = violations or []
+        self.diagnosis = diagnosis
+
+    @property
+    def conflict(self) -> list[Any]:
+        """A minimal set of the traveller's constraints that cannot hold together."""
+        return list(self.diagnosis.conflict) if self.diagnosis is not None else []
+
+    @property
+    def repairs(self) -> list[Any]:
+        """Confirmed changes to the request that make it plannable."""
+        return list(self.diagnosis.repairs) if self.diagnosis is not None else []
 
     def to_dict(self) -> dict[str, Any]:
-        return {"error": "no_itinerary", "message": self.message,
-                "violations": [{"rule": r, "message": m} for r, m in self.violations]}
+        out: dict[str, Any] = {"error": "no_itinerary", "message": self.message,
+                               "violations": [{"rule": r, "message": m} for r, m in self.violations]}
+        d = self.diagnosis
+        if d is not None:
+            out["conflict"] = [c.model_dump() for c in d.conflict]
+            out["conflicts"] = [[c.model_dump() for c in m] for m in d.conflicts]
+            out["frame"] = d.frame
+            out["repairs"] = [r.model_dump(mode="json") for r in d.repairs]
+            budget = next((r.changes["budget"] for r in d.repairs
+                           if r.kind == "budget" and r.confirmed and "budget" in r.changes), None)
+            if budget is not None:
+                out["smallest_budget"] = budget
+            out["checks"] = list(d.checks)
+        return out
+
+    def _repr_html_(self) -> str:
+        from .display import no_itinerary_html
+        return no_itinerary_html(self)
 
 
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
@@ -67,6 +102,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         raise diagnose(problem, rules)
     it = build_itinerary(problem, answer, rules, pref_model)
     log.debug("itinerary planned: optimal=%s objective=%s stats=%s", it.optimal, it.objective, it.stats)
+    it._attach_explanations(problem, rules, pref_model)  # it.trace / why / why_not, computed on demand
     return it
 
 
@@ -81,23 +117,39 @@ def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -
     return None, None
 
 
-def diagnose(problem: Problem, rules: Sequence[str | Path] = ()) -> NoItinerary:
-    """Why no itinerary exists: the rules broken by the itinerary that breaks the fewest."""
-    relaxed = solve(problem.facts, rules, time_limit=3.0, relax=True)
-    if relaxed is None:
-        return NoItinerary("No itinerary exists: the trip's route itself is impossible with this catalog "
-                           "(no way to move between the cities on the trip's days).")
-    info = rule_catalog(tuple(Path(p) for p in rules))
-    found: list[tuple[str, str]] = []
-    for name, values in relaxed.get("violation"):
-        rname = name.name if isinstance(name, Const) else str(name)
-        vals = values if isinstance(values, tuple) else (values,)
-        msg = info[rname].render(vals) if rname in info else f"rule {rname} is broken"
-        found.append((rname, msg))
-    found.sort()
-    lines = "; ".join(f"{r}: {m}" for r, m in found)
-    return NoItinerary(f"No itinerary obeys every rule. The closest one breaks {len(found)} "
-                       f"rule{'s' if len(found) != 1 else ''}: {lines}", found)
+def diagnose(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
+             confirm_time_limit: float = 2.0, search_dates: bool | None = None) -> NoItinerary:
+    """Why no itinerary exists, and what would make one exist.
+
+    The traveller's constraints that cannot hold together (a minimal set, found with
+    clingo assumptions and unsat cores, shrunk by deletion and verified by re-solving),
+    the rules broken by the itinerary that breaks the fewest, and repairs confirmed by
+    re-planning (see :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None
+    searches nearby dates when the conflict can depend on them).
+    """
+    from .explain import confirming, diagnose_problem
+    if confirming():  # re-planning to confirm a repair: a failure needs no diagnosis of its own
+        return NoItinerary("No itinerary obeys every rule (checked while confirming a repair).")
+    d = diagnose_problem(problem, rules, time_limit=time_limit, confirm_time_limit=confirm_time_limit,
+                         search_dates=search_dates)
+    found = [(b.rule, b.text) for b in d.violations]
+    if d.frame:
+        head = ("No itinerary exists even with your own constraints set aside: the dates, cities and "
+                "catalog do not fit")
+    elif d.conflicts:
+        head = "No itinerary obeys every rule: " + "; and ".join(
+            "your " + ", ".join(c.text for c in m) + (" cannot hold together" if len(m) > 1 else " cannot be met")
+            for m in d.conflicts)
+    else:
+        head = "No itinerary obeys every rule"
+    if found:
+        head += (f". The closest itinerary breaks {len(found)} rule{'s' if len(found) != 1 else ''}: "
+                 + "; ".join(f"{r}: {m}" for r, m in found))
+    elif d.frame:
+        head += " (no way to move between the cities on the trip's days)"
+    if d.repairs:
+        head += ". Repairs (each confirmed by re-planning): " + "; ".join(r.text for r in d.repairs)
+    return NoItinerary(head + ".", found, d)
 
 
 # -- reading the answer ------------------------------------------------------------------
