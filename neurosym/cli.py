@@ -1,7 +1,8 @@
 """Command line: ``python -m neurosym demo | plan | verify``.
 
 Exit codes: 0 success, 1 bad input (one line naming the file and field), 2 no
-itinerary exists (or, for ``verify``, the itinerary breaks a rule).
+itinerary exists or none was found within the time limit (or, for ``verify``, the
+itinerary breaks a rule).
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any)
             print(json.dumps(exc.to_dict(), indent=1))
         else:
             print(exc.message, file=sys.stderr)
+        return 2
+    except TimeoutError as exc:  # neither an itinerary nor a proof that none exists
+        message = f"{exc}; none may exist, or a larger --time-limit may find one"
+        if args.json:
+            print(json.dumps({"error": "timeout", "message": message}, indent=1))
+        else:
+            print(message, file=sys.stderr)
         return 2
     _print_itinerary(it, args.json)
     return 0
