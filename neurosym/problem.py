@@ -21,7 +21,7 @@ from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
 from .prior import prior_score
 from .request import TripRequest
-from .travel import hub_id, radii, travel_minutes
+from .travel import hub_id, travel_and_radii
 
 #: Minutes to be at the hub before a departure, and to get out of it after an arrival.
 BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
@@ -144,8 +144,9 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
                   prune_dominated: bool = True) -> Problem:
     """Select candidates, score them and write the facts of the planning problem.
 
-    With ``prune_dominated`` candidates that others dominate are left out; the pruning
-    is exact (see :mod:`neurosym.dominance`).
+    With ``prune_dominated`` candidates that others dominate are left out, and places
+    that are interchangeable for scheduling are put in a fixed order
+    (``rules/symmetry.lp``); both are exact (see :mod:`neurosym.dominance`).
     """
     check_request(request, catalog)
     F: list[clingo.Symbol] = []
@@ -192,8 +193,10 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             scores[o.key] = prior_score(o.item, o.departure)  # the prior knows this option's departure
     pref = {o.key: quantise(scores.get(o.key, scores[o.item.id]), w.transport) for o in legs}
     radius: dict[str, int] = {}
+    travel: dict[str, dict[tuple[str, str], int]] = {}
     for city in request.destinations:
-        radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in radii(catalog, city).items()})
+        travel[city], city_radii = travel_and_radii(catalog, city)
+        radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
     dominated: dict[str, str] = {}
     if prune_dominated:
         legs, places, dominated = _prune(request, legs, places, scores, pref, radius)
@@ -236,7 +239,6 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     if prune_dominated:
         F += _symmetry_facts(request, places, scores, radius, slots)
     F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
-    travel = {city: travel_minutes(catalog, city) for city in request.destinations}
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=catalog.index(), dominated=dominated)

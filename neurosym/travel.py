@@ -89,14 +89,20 @@ def _minutes_matrix(catalog: Catalog, city: str) -> tuple[list[str], np.ndarray]
     return ids, np.ceil(m - 1e-9).astype(int)
 
 
-def travel_minutes(catalog: Catalog, city: str) -> dict[tuple[str, str], int]:
-    """Shortest travel time in whole minutes between every ordered pair of the city's places."""
+def travel_and_radii(catalog: Catalog, city: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    """Shortest travel minutes between every ordered pair of the city's places, and the
+    minutes from the centre to each place and to the hub (see the module docstring)."""
     ids, m = _minutes_matrix(catalog, city)
     rows = m.tolist()
-    return {(a, b): rows[i][j] for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j}
+    pairs = {(a, b): rows[i][j] for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j}
+    return pairs, {pid: rows[0][j] for j, pid in enumerate(ids) if j > 0}
+
+
+def travel_minutes(catalog: Catalog, city: str) -> dict[tuple[str, str], int]:
+    """Shortest travel time in whole minutes between every ordered pair of the city's places."""
+    return travel_and_radii(catalog, city)[0]
 
 
 def radii(catalog: Catalog, city: str) -> dict[str, int]:
     """Minutes from the city centre to each place and to the hub (see the module docstring)."""
-    ids, m = _minutes_matrix(catalog, city)
-    return {pid: int(r) for pid, r in zip(ids[1:], m[0, 1:].tolist())}
+    return travel_and_radii(catalog, city)[1]
