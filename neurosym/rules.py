@@ -181,12 +181,20 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
 
     A user file may read every library predicate and add hard rules (as
     ``violation(Name, Values)`` rules or plain integrity constraints), but must not
-    define a library predicate, nor one starting with ``ns_`` (internal).
+    define a library predicate, nor one starting with ``ns_`` (internal). A file that
+    passed is not parsed again until it changes.
     """
     p = Path(path)
     if not p.is_file():
         raise RuleFileError(p, None, "rule file not found")
     reserved = reserved if reserved is not None else reserved_predicates()
+    _check_cached(str(p.resolve()), p.stat().st_mtime_ns, reserved)
+    return p
+
+
+@lru_cache(maxsize=64)
+def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]) -> None:
+    p = Path(path)
     for stm in _parse(p):
         for name, arity, line in _head_signatures(stm):
             if (name, arity) in USER_DEFINABLE:
@@ -194,7 +202,6 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
             if name.startswith("ns_") or (name, arity) in reserved:
                 raise RuleFileError(p, line, f"defines {name}/{arity}, a predicate of the neurosym rules; "
                                              "add rules as violation(Name, Values) or integrity constraints")
-    return p
 
 
 def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInfo]:
