@@ -77,32 +77,31 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class RuleRef(_Model):
+class _InRuleFile(_Model):
+    """Something written in a rule file: the file and the line."""
+
+    file: str
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{Path(self.file).name}:{self.line}"
+
+
+class RuleRef(_InRuleFile):
     """A named hard rule: its name, where it is written, and its message template."""
 
     name: str
-    file: str
-    line: int
     message: str
 
-    @property
-    def where(self) -> str:
-        return f"{Path(self.file).name}:{self.line}"
 
-
-class Broken(_Model):
+class Broken(_InRuleFile):
     """One broken rule instance: the rule, the values that broke it, and the rendered text."""
 
     rule: str
-    file: str
-    line: int
     text: str
     values: list[str] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list, description="ids of the catalog items named in the values")
-
-    @property
-    def where(self) -> str:
-        return f"{Path(self.file).name}:{self.line}"
 
 
 class Contribution(_Model):
