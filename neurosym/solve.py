@@ -34,14 +34,10 @@ class Answer:
         return self.atoms.get(name, [])
 
 
-def _control(extra_args: Sequence[str] = ()) -> tuple[clingo.Control, list[str]]:
-    messages: list[str] = []
-
-    def logger(_code: clingo.MessageCode, msg: str) -> None:
-        messages.append(msg)
-
-    ctl = clingo.Control([*SOLVER_ARGS, *extra_args], logger=logger, message_limit=20)
-    return ctl, messages
+def _control() -> clingo.Control:
+    """A clingo control with the solver settings; clingo's own warnings are not printed
+    (rule-file errors are reported by :func:`neurosym.rules.check_user_file`)."""
+    return clingo.Control(list(SOLVER_ARGS), logger=lambda _code, _msg: None, message_limit=20)
 
 
 def load_rules(ctl: clingo.Control, user_rules: Sequence[str | Path] = (), relax: bool = False) -> None:
@@ -59,14 +55,14 @@ def load_rules(ctl: clingo.Control, user_rules: Sequence[str | Path] = (), relax
 
 
 def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
-          relax: bool = False, assumptions: Sequence[tuple[clingo.Symbol, bool]] = ()) -> Answer | None:
+          relax: bool = False) -> Answer | None:
     """Ground and optimise; the best answer found, or ``None`` when there is none.
 
     With ``time_limit`` the search stops after that many seconds and returns the best
     answer so far with ``optimal=False``.
     """
     t0 = _time.perf_counter()
-    ctl, _ = _control()
+    ctl = _control()
     load_rules(ctl, user_rules, relax=relax)
     ctl.add("base", [], facts_text(facts))
     ctl.ground([("base", [])])
@@ -79,7 +75,7 @@ def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, 
         best["symbols"] = m.symbols(shown=True)
         best["cost"] = list(m.cost)
 
-    with ctl.solve(on_model=on_model, async_=True, assumptions=list(assumptions)) as handle:
+    with ctl.solve(on_model=on_model, async_=True) as handle:
         finished = handle.wait(time_limit) if time_limit is not None else handle.wait()
         if not finished:
             handle.cancel()
