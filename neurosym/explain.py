@@ -47,7 +47,7 @@ import clingo
 from clingo import ast
 from pydantic import BaseModel, ConfigDict, Field
 
-from .asp import Const, Value, facts_text, value
+from .asp import Const, Fact, Value, facts_text, value
 from .catalog import Attraction, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
 from .costs import cents, leg_cost, night_cost, place_cost
 from .problem import SCALE, PlanningInputError, Problem, build_problem
@@ -340,7 +340,7 @@ class _Program:
     so assuming a default-false external true would be a contradiction.
     """
 
-    def __init__(self, facts: Sequence[clingo.Symbol], rules: Sequence[str | Path] = (),
+    def __init__(self, facts: Sequence[Fact], rules: Sequence[str | Path] = (),
                  candidates: Iterable[str] = (), options: Iterable[tuple[str, str]] = (),
                  current: Iterable[str] = (), *, lean: bool = False, label: str = ""):
         t0 = _time.perf_counter()
@@ -689,10 +689,10 @@ class Explainer:
         self.pref: dict[str, int] = {}
         places: list[str] = []
         for f in p.facts:
-            if f.name == "pref" and len(f.arguments) == 2 and f.arguments[0].type == clingo.SymbolType.String:
-                self.pref[f.arguments[0].string] = f.arguments[1].number
-            elif f.name == "city_of" and len(f.arguments) == 2:
-                places.append(f.arguments[0].string)
+            if f.name == "pref" and isinstance(f.args[0], str):
+                self.pref[f.args[0]] = f.args[1]
+            elif f.name == "city_of":
+                places.append(f.args[0])
         self.cands: dict[str, _Cand] = {}
         for key, o in p.legs.items():
             self.cands[key] = _Cand(key, o.item.id, o.item, "transport", None, o.day)
@@ -708,10 +708,9 @@ class Explainer:
         self._dup_names = {n for n, k in names.items() if k > 1}
         self.options = [(k, o.item.id) for k, o in p.legs.items()]
         ids = self.cands.keys()
-        self._fact_keys: list[tuple[clingo.Symbol, str | None]] = []
+        self._fact_keys: list[tuple[Fact, str | None]] = []
         for f in p.facts:
-            a = f.arguments
-            k = a[0].string if a and a[0].type == clingo.SymbolType.String else None
+            k = f.args[0] if f.args and isinstance(f.args[0], str) else None
             self._fact_keys.append((f, k if k in ids else None))
 
     def name(self, key: str) -> str:
@@ -776,7 +775,7 @@ class Explainer:
         return [-pref, cost]
 
     # -- programs --------------------------------------------------------------------
-    def _restricted_facts(self, keep: set[str]) -> list[clingo.Symbol]:
+    def _restricted_facts(self, keep: set[str]) -> list[Fact]:
         """The problem's facts, without those of the candidates not in ``keep``."""
         return [f for f, k in self._fact_keys if k is None or k in keep]
 
@@ -1889,7 +1888,7 @@ class _Diagnoser:
         self.time_limit, self.confirm_limit = time_limit, confirm_time_limit
         self.search_dates, self.max_shift = search_dates, max_date_shift
         self.info = rule_catalog(self.rules)
-        cands = list(problem.legs) + [f.arguments[0].string for f in problem.facts if f.name == "city_of"]
+        cands = list(problem.legs) + [f.args[0] for f in problem.facts if f.name == "city_of"]
         self.cands = set(cands)
         self.prog = _Program(problem.facts, self.rules, cands, [(k, o.item.id) for k, o in problem.legs.items()],
                              label="diagnose")
@@ -2086,9 +2085,8 @@ class _Diagnoser:
             facts = self.problem.facts
         else:
             prob = build_problem(self.req, self.problem.catalog, lambda items: np.zeros(len(items)))
-            atts = {f.arguments[0].string for f in prob.facts if f.name == "attraction"}
-            facts = [f for f in prob.facts if not (f.arguments and f.arguments[0].type == clingo.SymbolType.String
-                                                   and f.arguments[0].string in atts)]
+            atts = {f.args[0] for f in prob.facts if f.name == "attraction"}
+            facts = [f for f in prob.facts if not (f.args and isinstance(f.args[0], str) and f.args[0] in atts)]
         P = _Program(facts, self.rules, label="min_cost")
         P.ctl.configuration.solver.opt_strategy = "bb,hier"
         P.ctl.configuration.solver.opt_heuristic = "sign,model"

@@ -289,7 +289,9 @@ def justify(problem: Problem, it: Itinerary, rules: Sequence[str | Path] = (), m
     """One justification per chosen item: its score, the rules it was checked against, its cost."""
     info = rule_catalog(tuple(Path(p) for p in rules))
     core = {name for name in info if any(name.startswith(p) for ps in _RULE_PREFIX.values() for p in ps)}
-    user = sorted(set(info) - core)
+    user = [f"{n} ({info[n].where})" for n in sorted(set(info) - core)]
+    checked = {cat: [f"{n} ({r.where})" for n, r in info.items() if n.startswith(prefix)] + user
+               for cat, prefix in _RULE_PREFIX.items()}
     idx, people = problem.index, problem.request.travelers.people
     out: list[Justification] = []
     seen: set[str] = set()
@@ -297,24 +299,22 @@ def justify(problem: Problem, it: Itinerary, rules: Sequence[str | Path] = (), m
         seen.add(leg.item_id)
         key = next(k for k, o in problem.legs.items() if o.item.id == leg.item_id and o.day == leg.day
                    and o.departure == leg.departure)
-        out.append(_one(problem, idx[leg.item_id], "transport", key, leg.cost, info, user, model))
+        out.append(_one(problem, idx[leg.item_id], "transport", key, leg.cost, checked["transport"], model))
     for st in it.stays:
-        out.append(_one(problem, idx[st.hotel_id], "hotel", st.hotel_id, st.cost, info, user, model))
+        out.append(_one(problem, idx[st.hotel_id], "hotel", st.hotel_id, st.cost, checked["hotel"], model))
     for day in it.days:
         for ev in day.events:
             if ev.kind in ("visit", "breakfast", "lunch", "dinner") and ev.item_id not in seen:
                 seen.add(ev.item_id)
                 item = idx[ev.item_id]
                 cat = "attraction" if isinstance(item, Attraction) else "restaurant"
-                out.append(_one(problem, item, cat, item.id, place_cost(item, people) / 100, info, user, model))
+                out.append(_one(problem, item, cat, item.id, place_cost(item, people) / 100, checked[cat], model))
     return out
 
 
-def _one(problem: Problem, item: Any, category: str, key: str, cost: float, info: dict, user: list[str],
+def _one(problem: Problem, item: Any, category: str, key: str, cost: float, checked: list[str],
          model: Any) -> Justification:
     score = problem.scores.get(key, problem.scores.get(item.id, 0.0))
-    checked = [f"{n} ({info[n].where})" for n in info if n.startswith(_RULE_PREFIX[category])] + \
-              [f"{n} ({info[n].where})" for n in user]
     contributions: list[tuple[str, float]] = []
     if model is not None:
         contributions = [(c.source, float(c.weight)) for c in model.explain(item)[:3]]
@@ -326,7 +326,7 @@ def _one(problem: Problem, item: Any, category: str, key: str, cost: float, info
         why = f"preference {score:.2f} (prior: civil departure time and short journey)"
     text = f"{why}; cost {cost:.2f}; obeys {len(checked)} rules"
     return Justification(item_id=item.id, name=item.name if hasattr(item, "name") else _leg_label(item),
-                         category=category, text=text, rules=checked, preference=round(score, 4),
+                         category=category, text=text, rules=list(checked), preference=round(score, 4),
                          contributions=contributions, cost=cost)
 
 

@@ -15,13 +15,13 @@ from datetime import time
 import clingo
 import numpy as np
 
-from .asp import Const, fact, hub
+from .asp import Const, Fact, fact, hub
 from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
 from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
 from .prior import prior_score
 from .request import TripRequest
-from .travel import hub_id, travel_and_radii
+from .travel import TravelTable, hub_id, travel_and_radii
 
 #: Minutes to be at the hub before a departure, and to get out of it after an arrival.
 BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
@@ -70,11 +70,11 @@ class Problem:
 
     request: TripRequest
     catalog: Catalog
-    facts: list[clingo.Symbol]
+    facts: list[Fact]
     legs: dict[str, LegOption]
     scores: dict[str, float]
     slots: dict[int, tuple[str, int]]
-    travel: dict[str, dict[tuple[str, str], int]] = field(default_factory=dict)
+    travel: dict[str, TravelTable] = field(default_factory=dict)
     index: dict[str, Item] = field(default_factory=dict)
     dominated: dict[str, str] = field(default_factory=dict)
     """Candidates removed before solving (id or leg key), each with one that dominates it."""
@@ -149,7 +149,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     (``rules/symmetry.lp``); both are exact (see :mod:`neurosym.dominance`).
     """
     check_request(request, catalog)
-    F: list[clingo.Symbol] = []
+    F: list[Fact] = []
     n = request.n_days
     people = request.travelers.people
     F.append(fact("trip_days", n))
@@ -193,7 +193,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             scores[o.key] = prior_score(o.item, o.departure)  # the prior knows this option's departure
     pref = {o.key: quantise(scores.get(o.key, scores[o.item.id]), w.transport) for o in legs}
     radius: dict[str, int] = {}
-    travel: dict[str, dict[tuple[str, str], int]] = {}
+    travel: dict[str, TravelTable] = {}
     for city in request.destinations:
         travel[city], city_radii = travel_and_radii(catalog, city)
         radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
@@ -232,8 +232,12 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             F += [fact("serves", p.id, q.strip().lower()) for q in p.cuisines]
             F.append(fact("pref", p.id, quantise(scores[p.id], w.restaurant)))
         F.append(fact("place_price", p.id, cents(p.price)))
-        for wd, name in enumerate(WEEKDAYS):
-            F += [fact("open", p.id, wd, o, c) for o, c in p.hours.intervals(name)]
+        weekly = [p.hours.intervals(name) for name in WEEKDAYS]
+        if all(hours == weekly[0] for hours in weekly):  # the same hours every day: one fact per interval
+            F += [fact("open_daily", p.id, o, c) for o, c in weekly[0]]
+        else:
+            for wd, hours in enumerate(weekly):
+                F += [fact("open", p.id, wd, o, c) for o, c in hours]
 
     F += [fact("radius", p.id, radius[p.id]) for p in places]
     if prune_dominated:
@@ -245,7 +249,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
 
 def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Restaurant], scores: dict[str, float],
-                    radius: dict[str, int], slots: dict[int, tuple[str, int]]) -> list[clingo.Symbol]:
+                    radius: dict[str, int], slots: dict[int, tuple[str, int]]) -> list[Fact]:
     """Classes of places interchangeable for scheduling, and the trip's slots in time order.
 
     Two places are interchangeable when they share kind, city, opening hours, duration
@@ -258,7 +262,7 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
         dur = p.duration_min if isinstance(p, Attraction) else p.meal_duration_min
         key = (type(p).__name__, p.city, p.hours.model_dump_json(), dur, radius[p.id])
         classes.setdefault(key, []).append(p)
-    out: list[clingo.Symbol] = []
+    out: list[Fact] = []
     k = 0
     for members in classes.values():
         if len(members) < 2:
@@ -268,8 +272,12 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
         for o, p in enumerate(members, start=1):
             out += [fact("peq", p.id, k), fact("peq_order", p.id, o)]
     if out:
-        order = sorted(((d, t, s) for d in range(1, request.n_days + 1) for s, (_, t) in slots.items()))
-        out += [fact("tick", d, s, n) for n, (d, _, s) in enumerate(order, start=1)]
+        # A class only ever fills slots of one group (meals or visits), so the slots are
+        # numbered in time order within each group: fewer ticks to carry the order over.
+        for group in ({"breakfast", "lunch", "dinner"}, {"visit"}):
+            order = sorted((d, t, s) for d in range(1, request.n_days + 1)
+                           for s, (kind, t) in slots.items() if kind in group)
+            out += [fact("tick", d, s, n) for n, (d, _, s) in enumerate(order, start=1)]
     return out
 
 

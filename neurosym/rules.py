@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import clingo
@@ -37,6 +37,7 @@ class RuleFileError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+@cache
 def rules_dir() -> Path:
     """The folder of the shipped rule files (inside the wheel, or the source tree's ``rules/``)."""
     here = Path(__file__).resolve().parent

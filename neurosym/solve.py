@@ -1,9 +1,10 @@
 """Running clingo on a :class:`~neurosym.problem.Problem` and reading the answer.
 
 The encoding is static (``rules/*.lp``); this module only loads it, adds the facts,
-grounds, and optimises. Optimisation uses clasp's core-guided strategy (``usc``), which
-proves the lexicographic optimum of itinerary-sized programs far faster than
-model-guided branch-and-bound; see docs/performance.md.
+grounds, and optimises. Optimisation is model-guided branch-and-bound; clasp's domain
+heuristic follows the ``#heuristic`` lines of ``rules/objective.lp``, so the most
+preferred places are tried first and the first itineraries found are already good
+ones (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import clingo
 
-from .asp import Value, facts_text, value
+from .asp import Fact, Value, facts_text, value
 from .rules import RuleFileError, check_user_file, core_paths, rules_dir
 
-SOLVER_ARGS = ("--opt-strategy=bb",)
+SOLVER_ARGS = ("--opt-strategy=bb", "--heuristic=Domain", "--parallel-mode=2")
+#: Without any itinerary when the time limit is reached, the search goes on until it has
+#: its first one, for at most this many seconds in all.
+FIRST_ITINERARY_LIMIT = 10.0
 
 
 @dataclass
@@ -54,12 +58,15 @@ def load_rules(ctl: clingo.Control, user_rules: Sequence[str | Path] = (), relax
             raise RuleFileError(path, None, str(exc)) from None
 
 
-def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
+def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
           relax: bool = False) -> Answer | None:
     """Ground and optimise; the best answer found, or ``None`` when there is none.
 
-    With ``time_limit`` the search stops after that many seconds and returns the best
-    answer so far with ``optimal=False``.
+    ``time_limit`` is wall-clock seconds for the whole call (loading the rules, grounding
+    and searching). When it runs out, the best answer so far is returned with
+    ``optimal=False``. When there is none yet, the search goes on until the first one,
+    for at most ``max(time_limit, FIRST_ITINERARY_LIMIT)`` seconds in all, and raises
+    :class:`TimeoutError` if there is still none.
     """
     t0 = _time.perf_counter()
     ctl = _control()
@@ -69,22 +76,29 @@ def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, 
     if relax:
         ctl.assign_external(clingo.Function("ns_relax"), True)
     t1 = _time.perf_counter()
+    deadline = None if time_limit is None else t0 + time_limit
     best: dict[str, object] = {}
 
-    def on_model(m: clingo.Model) -> None:
+    def on_model(m: clingo.Model) -> bool:
         best["symbols"] = m.symbols(shown=True)
         best["cost"] = list(m.cost)
+        return deadline is None or _time.perf_counter() < deadline  # False stops the search
 
     with ctl.solve(on_model=on_model, async_=True) as handle:
-        finished = handle.wait(time_limit) if time_limit is not None else handle.wait()
-        if not finished:
-            handle.cancel()
+        if time_limit is None:
+            finished = handle.wait()
+        else:
+            finished = handle.wait(max(0.0, t0 + time_limit - _time.perf_counter()))
+            if not finished and "symbols" not in best:  # on_model stops the search at the first answer
+                finished = handle.wait(max(0.0, t0 + max(time_limit, FIRST_ITINERARY_LIMIT) - _time.perf_counter()))
+            if not finished:
+                handle.cancel()
         result = handle.get()
     t2 = _time.perf_counter()
     if "symbols" not in best:
         if result.unsatisfiable or finished:
             return None
-        raise TimeoutError(f"no itinerary found within the time limit of {time_limit} s")
+        raise TimeoutError(f"no itinerary found within {max(time_limit or 0.0, FIRST_ITINERARY_LIMIT):g} s")
     atoms: dict[str, list[tuple[Value, ...]]] = {}
     for s in best["symbols"]:  # type: ignore[union-attr]
         atoms.setdefault(s.name, []).append(tuple(value(a) for a in s.arguments))
@@ -92,5 +106,5 @@ def solve(facts: list[clingo.Symbol], user_rules: Sequence[str | Path] = (), *, 
     stats = {"ground_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0,
              "models": float(summary.get("models", {}).get("enumerated", 0)),
              "atoms": float(ctl.statistics.get("problem", {}).get("lp", {}).get("atoms", 0))}
-    optimal = bool(finished and result.exhausted)
+    optimal = bool(result.exhausted and not result.interrupted)
     return Answer(atoms=atoms, optimal=optimal, cost=best["cost"], stats=stats)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ time, and the rules need one number per place instead of one per pair.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 
 import networkx as nx
 import numpy as np
@@ -89,16 +90,40 @@ def _minutes_matrix(catalog: Catalog, city: str) -> tuple[list[str], np.ndarray]
     return ids, np.ceil(m - 1e-9).astype(int)
 
 
-def travel_and_radii(catalog: Catalog, city: str) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+class TravelTable(Mapping[tuple[str, str], int]):
+    """Travel minutes between every ordered pair of distinct places of a city.
+
+    A read-only mapping ``(a, b) -> minutes`` over the matrix of shortest paths; the
+    pairs are looked up, not stored one by one.
+    """
+
+    def __init__(self, ids: list[str], minutes: np.ndarray):
+        self._index = {pid: i for i, pid in enumerate(ids)}
+        self._ids = ids
+        self._rows = minutes.tolist()
+
+    def __getitem__(self, pair: tuple[str, str]) -> int:
+        a, b = pair
+        if a == b or a not in self._index or b not in self._index:
+            raise KeyError(pair)
+        return self._rows[self._index[a]][self._index[b]]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((a, b) for a in self._ids for b in self._ids if a != b)
+
+    def __len__(self) -> int:
+        return len(self._ids) * (len(self._ids) - 1)
+
+
+def travel_and_radii(catalog: Catalog, city: str) -> tuple[TravelTable, dict[str, int]]:
     """Shortest travel minutes between every ordered pair of the city's places, and the
     minutes from the centre to each place and to the hub (see the module docstring)."""
     ids, m = _minutes_matrix(catalog, city)
-    rows = m.tolist()
-    pairs = {(a, b): rows[i][j] for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j}
-    return pairs, {pid: rows[0][j] for j, pid in enumerate(ids) if j > 0}
+    centre = m[0].tolist()
+    return TravelTable(ids, m), {pid: centre[j] for j, pid in enumerate(ids) if j > 0}
 
 
-def travel_minutes(catalog: Catalog, city: str) -> dict[tuple[str, str], int]:
+def travel_minutes(catalog: Catalog, city: str) -> TravelTable:
     """Shortest travel time in whole minutes between every ordered pair of the city's places."""
     return travel_and_radii(catalog, city)[0]
 
