@@ -1,12 +1,15 @@
 """Plan and score the TravelPlanner train split from both of its files.
 
     python benchmarks/travelplanner.py [--data DIR] [--time-limit S] [--out DIR] [--profile]
+                                       [--compare S2]
 
 Runs :func:`neurosym.travelplanner.run.run` on ``train.jsonl`` and ``train_hf.csv``
 (data from ``../shared/travelplanner`` or ``$NEUROSYM_TRAVELPLANNER_DIR``) and prints the
 benchmark's figures, the time per query and how many plans were proven optimal.
 With ``--profile`` it also times, per query, building the facts, grounding and solving
-on their own (``build_problem`` and ``solve``).
+on their own (``build_problem`` and ``solve``). With ``--compare S2`` it plans
+``train.jsonl`` again with S2 seconds per query and prints how much preference the
+shorter search gives up (the first level of the objective, per query).
 Prints figures; asserts nothing about time.
 """
 
@@ -54,21 +57,47 @@ def profile(data: Path, time_limit: float) -> None:
     print(f"solve:         {_figures(search)}  (proven optimal: {optimal}/{len(search)})")
 
 
+def compare(data: Path, out: Path, time_limit: float, longer: float, first: dict) -> None:
+    """Print the preference each query's plan reaches at ``time_limit`` against ``longer`` seconds."""
+    report = run(data, out / "longer.plans.jsonl", out / "longer.report.json", time_limit=longer)
+    print(format_report(report))
+    ref = {q["idx"]: q for q in report["per_query"]}
+    gaps, equal, better = [], 0, 0
+    for q in first["per_query"]:
+        a, b = q["objective"], ref[q["idx"]]["objective"]
+        if a is None or b is None:
+            continue
+        short, long_ = -a[0], -b[0]  # the preference level, maximised (clingo reports it negated)
+        gaps.append((long_ - short) / long_ if long_ else 0.0)
+        equal += short == long_
+        better += short > long_
+    print(f"preference at {time_limit:g} s against {longer:g} s, over {len(gaps)} queries: "
+          f"mean shortfall {100 * statistics.fmean(gaps):.1f}%, largest {100 * max(gaps):.1f}%; "
+          f"equal in {equal}, higher in {better}; proven optimal {first['proven_optimal']} vs "
+          f"{report['proven_optimal']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and train_hf.csv")
     ap.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT)
     ap.add_argument("--out", type=Path, default=None, help="folder for plans and reports (default: a temp dir)")
     ap.add_argument("--profile", action="store_true", help="also time build / ground / solve separately")
+    ap.add_argument("--compare", type=float, default=None, metavar="S2",
+                    help="also plan train.jsonl with S2 seconds per query and compare the preference reached")
     args = ap.parse_args()
     folder = args.data or resolve_data_dir(DEFAULT_DATA_DIR)
     out = args.out or Path(tempfile.mkdtemp(prefix="tp-"))
     out.mkdir(parents=True, exist_ok=True)
+    reports = {}
     for name in ("train.jsonl", "train_hf.csv"):
         stem = Path(name).stem
-        report = run(folder / name, out / f"{stem}.plans.jsonl", out / f"{stem}.report.json",
-                     time_limit=args.time_limit)
-        print(format_report(report))
+        reports[name] = run(folder / name, out / f"{stem}.plans.jsonl", out / f"{stem}.report.json",
+                            time_limit=args.time_limit)
+        print(format_report(reports[name]))
+        print()
+    if args.compare is not None:
+        compare(folder / "train.jsonl", out, args.time_limit, args.compare, reports["train.jsonl"])
         print()
     if args.profile:
         profile(folder / "train.jsonl", args.time_limit)

@@ -114,6 +114,13 @@ def test_museum_closed_on_monday_is_not_visited_on_monday(catalog):
             assert it.days[day - 1].date.weekday() != 0
 
 
+def test_places_with_the_same_hours_every_day_are_visited_within_them(catalog):
+    # tower and zoo are open daily (open_daily/3), the museum not on Mondays (open/4); with
+    # four days and room for eight visits, the best itinerary uses all four attractions
+    it = plan(small_request(end=date(2026, 6, 4)), catalog)
+    assert {"a:a:tower", "a:a:zoo", "a:a:museum", "a:a:park"} <= {item for _, item in visits(it)}
+
+
 def test_full_days_have_three_meals_and_no_place_repeats(catalog):
     it = plan(small_request(end=date(2026, 6, 4)), catalog)
     for d in it.days:
@@ -172,3 +179,18 @@ def test_itinerary_json_round_trip_and_text(catalog):
     text = it.to_text()
     assert "Day 1" in text and "Day 3" in text
     assert {j.item_id for j in it.justifications} >= set(it.chosen_ids())
+
+
+# -- time limit --------------------------------------------------------------------------
+
+def test_a_zero_time_limit_still_returns_a_checked_itinerary(catalog):
+    req = small_request(destinations=["Alpha", "Beta"], end=date(2026, 6, 5))
+    it = plan_itinerary(req, catalog, time_limit=0)
+    assert verify(it, req, catalog) == []
+    assert it.days and it.legs
+
+
+def test_a_zero_time_limit_still_proves_no_itinerary(catalog):
+    with pytest.raises(NoItinerary) as exc:
+        plan_itinerary(small_request(budget=1), catalog, time_limit=0)
+    assert "budget_total" in {r for r, _ in exc.value.violations}

@@ -30,7 +30,7 @@ from neurosym.travelplanner.adapter import (
     to_plan,
     to_request,
 )
-from neurosym.travelplanner.run import run
+from neurosym.travelplanner.run import DEFAULT_TIME_LIMIT, run
 
 #: Seconds of search per query: plenty to find an itinerary (the first comes within
 #: 0.1 s of grounding on every train query); optimality is not what is tested here.
@@ -39,9 +39,11 @@ LIMIT = 1.0
 
 @pytest.fixture(scope="module")
 def train_run(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """All 45 train queries planned, exported and scored once (against the database)."""
+    """All 45 train queries planned (with the command's default time limit), exported and
+    scored once (against the database)."""
     out = tmp_path_factory.mktemp("tp")
-    report = run(data_dir / "train.jsonl", out / "plans.jsonl", out / "report.json", time_limit=LIMIT)
+    report = run(data_dir / "train.jsonl", out / "plans.jsonl", out / "report.json")
+    assert report["time_limit_s"] == DEFAULT_TIME_LIMIT
     return {"report": report, "plans": out / "plans.jsonl", "report_path": out / "report.json"}
 
 
