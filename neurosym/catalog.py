@@ -11,7 +11,7 @@ catalog's currency, whole units or cents (``12.5``); the planner counts in cents
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,6 +37,15 @@ def clock(m: int) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        """Text reaches clingo, whose strings end at a NUL character: refuse it here."""
+        texts = v if isinstance(v, list) else [v]
+        if any(isinstance(x, str) and "\0" in x for x in texts):
+            raise ValueError("text must not contain a NUL character")
+        return v
 
 
 class Interval(_Model):

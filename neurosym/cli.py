@@ -158,7 +158,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--dump", metavar="DIR", help="write request.json, catalog.json and demo histories to DIR")
     d.add_argument("--list-users", action="store_true", help="list the demo users, one per line")
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
-    d.add_argument("--time-limit", type=float, default=5.0, metavar="S")
+    d.add_argument("--time-limit", type=float, default=5.0, metavar="S",
+                   help="wall-clock seconds to ground and search (default 5)")
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -166,7 +167,8 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     pl.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp", help="extra rule files to enforce")
     pl.add_argument("--history", help="HISTORY.json (a UserHistory) to plan by")
-    pl.add_argument("--time-limit", type=float, default=5.0, metavar="S")
+    pl.add_argument("--time-limit", type=float, default=5.0, metavar="S",
+                   help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_plan)
 

@@ -80,8 +80,10 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
     else from ``model`` (a fitted :class:`neurosym.preferences.PreferenceModel`), else
     from a model fitted on ``history``, else from the documented prior. ``rules`` are
-    extra rule files, enforced like the shipped ones. With ``time_limit`` seconds the
-    best itinerary found so far is returned with ``optimal=False``. ``prune`` removes
+    extra rule files, enforced like the shipped ones. ``time_limit`` is wall-clock
+    seconds for grounding and search: when it runs out, the best itinerary found so far
+    is returned with ``optimal=False`` (the search always goes on to a first itinerary,
+    for up to 10 s in all; ``None`` searches until optimality is proven). ``prune`` removes
     dominated candidates before solving (exact, see :mod:`neurosym.dominance`); by
     default it is on unless extra rule files are given, since a user rule may single
     out one candidate.

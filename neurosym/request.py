@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from .catalog import HouseRule, RoomType, TransportMode, minutes
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from .catalog import _Model  # the same base: extra fields refused, no NUL in text
 
 
 class Travelers(_Model):
@@ -69,7 +66,8 @@ class TripRequest(_Model):
     start: date
     end: date
     travelers: Travelers = Field(default_factory=Travelers)
-    budget: float = Field(gt=0)
+    budget: float = Field(gt=0, le=10_000_000,
+                          description="in the catalog's currency; at most 10 million (exact cents in 32 bits)")
     room_types: list[RoomType] | None = None
     house_rules: list[HouseRule] = Field(
         default_factory=list,

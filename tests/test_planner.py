@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, time
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import small_catalog, small_request
 from neurosym import NoItinerary, plan_itinerary, verify
@@ -171,6 +172,15 @@ def test_names_full_of_asp_syntax_round_trip():
     assert it.cities == [NASTY]
     assert any(e.name.startswith(NASTY) for d in it.days for e in d.events)
     assert Itinerary.model_validate_json(it.model_dump_json()) == it
+
+
+def test_what_clingo_cannot_hold_is_refused_at_the_boundary():
+    with pytest.raises(ValidationError, match=r"name\n.*NUL"):
+        small_catalog(alpha="Al\x00pha")
+    with pytest.raises(ValidationError, match="destinations"):
+        small_request(destinations=["Alpha\x00"])
+    with pytest.raises(ValidationError, match="budget"):
+        small_request(budget=25_000_000)  # 2.5e9 cents: beyond clingo's 32-bit numbers
 
 
 def test_itinerary_json_round_trip_and_text(catalog):
