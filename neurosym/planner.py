@@ -163,7 +163,7 @@ def _night_cities(answer: Answer) -> dict[int, str]:
 def build_itinerary(problem: Problem, answer: Answer, rules: Sequence[str | Path] = (),
                     model: Any = None) -> Itinerary:
     """Turn clingo's answer into a timed :class:`Itinerary` with costs and justifications."""
-    req, cat, idx = problem.request, problem.catalog, problem.index
+    req, idx = problem.request, problem.index
     people = req.travelers.people
     nights = _night_cities(answer)
     stays_by_city = {str(c): str(h) for c, h in answer.get("stay")}

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 
-import clingo
 import numpy as np
 
 from .asp import Const, Fact, fact, hub

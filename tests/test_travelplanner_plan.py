@@ -20,7 +20,7 @@ import pytest
 from neurosym import NoItinerary, plan_itinerary, verify
 from neurosym.cli import main
 from neurosym.rules import check_user_file, describe
-from neurosym.travelplanner import TPDatabase, TPQuery, check_plan, load_csv, load_jsonl, read_submission
+from neurosym.travelplanner import TPDatabase, TPQuery, check_plan, read_submission
 from neurosym.travelplanner.adapter import (
     ground_departures,
     plan,
