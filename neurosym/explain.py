@@ -730,12 +730,13 @@ class Explainer:
     def unit_cost(self, key: str) -> int:
         """Cents for the party: a leg, a night of a hotel, a meal or visit."""
         c = self.cands.get(key)
-        item = c.item if c else self.problem.index[key]
-        if isinstance(item, (Flight, GroundLeg)):
-            return leg_cost(item, self.people)
-        if isinstance(item, Hotel):
-            return night_cost(item, self.people)
-        return place_cost(item, self.people)
+        return self._unit_cost_item(c.item if c else self.problem.index[key])
+
+    def cost_in(self, key: str, plan: Any) -> float:
+        """What a candidate costs the party in ``plan``: a hotel for its nights there."""
+        c = self.cands[key]
+        nights = plan.nights_in(c.city) if c.category == "hotel" and c.city else 1
+        return self.unit_cost(key) * nights / 100
 
     def points(self, key: str) -> int:
         return self.pref.get(key, 0)
@@ -1099,15 +1100,14 @@ class Explainer:
     def chosen_entry(self, key: str, checked: dict[str, list[str]] | None = None) -> TraceEntry:
         checked = checked if checked is not None else self.checked_rules()
         c = self.cands[key]
-        nights = self.plan0.nights_in(c.city) if c.category == "hotel" and c.city else 1
-        cost = self.unit_cost(key) * nights / 100
+        cost = self.cost_in(key, self.plan0)
         rules = [self.rule_ref(n) for n in checked.get(key, [])]
         contrib = self.contributions(key)
         score = self._score(key)
         per = " per night" if c.category == "hotel" else ""
         text = (f"preference {score if score is not None else 0:.2f}{per}"
                 + (f" [{'; '.join(x.source for x in contrib[:2])}]" if contrib else "")
-                + f"; cost {cost:.2f}" + (f" for {nights} nights" if c.category == "hotel" else "")
+                + f"; cost {cost:.2f}" + (f" for {self.plan0.nights_in(c.city)} nights" if c.category == "hotel" else "")
                 + f"; obeys the {len(rules)} rules that apply to it")
         return self._base_entry(key, "chosen", text, rules=rules, contributions=contrib, cost=round(cost, 2),
                                 scope="itinerary")
@@ -1157,12 +1157,10 @@ class Explainer:
             status = "improvable"
             text = (f"fits {swap} and would improve the itinerary ({loss.text()}); the planner stopped at its "
                     "time limit before finding it")
-        c = self.cands[key]
-        nights = opt.base.nights_in(c.city) if c.category == "hotel" and c.city else 1
         replaces = ([holder] if holder else []) + list(opt.dropped)
         return self._base_entry(key, status, text, loss=loss, scope=scope, proven=proven, replaces=replaces,
                                 dominated_by=holder if status == "dominated" else None,
-                                cost=round(self.unit_cost(key) * nights / 100, 2),
+                                cost=round(self.cost_in(key, opt.base), 2),
                                 days=[opt.role.day] if opt.role.day else self._days_of(key))
 
     def _excluded_entry(self, key: str, broken: list[Broken], scope: Scope, where: str = "",
@@ -1679,12 +1677,11 @@ class Explainer:
             text = (f"feasible and better: {how} improves the objective ({loss.text()}); the planner stopped at "
                     "its time limit before finding it")
         c = self.cands[ekey]
-        nights = plan.nights_in(c.city) if c.category == "hotel" and c.city else 1
         days = sorted({o.day for k, o in self.problem.legs.items() if k == ekey}
                       | {d for d, _, i in plan.at if i == ekey}
                       | ({d for d, cc in plan.night if cc == c.city} if c.category == "hotel" else set()))
         return self._base_entry(ekey, status, text, loss=loss, scope=scope, proven=r.proven, replaces=dropped,
-                                dominated_by=dom, days=days, cost=round(self.unit_cost(ekey) * nights / 100, 2))
+                                dominated_by=dom, days=days, cost=round(self.cost_in(ekey, plan), 2))
 
     def _excluding_constraints(self, G: _Program, force: list[str], force_item: list[str]
                                ) -> tuple[list[clingo.Symbol], list[str]]:
