@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 bad input (one line naming the file and field), 2 no
 itinerary exists or none was found within the time limit (or, for ``verify``, the
-itinerary breaks a rule).
+itinerary breaks a rule), 3 internal error (the planner's itinerary failed the
+independent verifier; it is not printed).
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .planner import PlannerError
     from .problem import PlanningInputError
     from .rules import RuleFileError
     args = parser().parse_args(argv)
@@ -191,3 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, PlanningInputError, RuleFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3

@@ -1,0 +1,101 @@
+"""Texts: the traveller's constraints in words, and broken rules rendered with names.
+
+Every text comes from the request or from the rules' ``%!`` messages; the constraint
+terms are those of ``user_constraint/1`` in ``core.lp``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import clingo
+
+from ..asp import Const, Hub, Option, Value, text
+from ..request import TripRequest
+from ..rules import RuleInfo, shown_path
+from .types import Broken, ConstraintRef
+
+#: The TripRequest field each kind of traveller constraint comes from.
+CONSTRAINT_FIELDS = {"budget": "budget", "need": "house_rules", "room_type": "room_types", "cuisine": "cuisines",
+                     "mode": "exclude_modes", "earliest_departure": "earliest_departure",
+                     "latest_return": "latest_return", "fixed_order": "fixed_order", "keep": "keep"}
+
+
+def first_arg(c: clingo.Symbol) -> str:
+    """The first argument of a constraint term as text ("" when it has none)."""
+    if not c.arguments:
+        return ""
+    a = c.arguments[0]
+    return a.string if a.type == clingo.SymbolType.String else a.name if a.type == clingo.SymbolType.Function else str(a)
+
+
+def term_text(c: clingo.Symbol) -> str:
+    """A constraint term as users read it: ``budget``, ``need(pets)``, ``cuisine(italian)``."""
+    if not c.arguments:
+        return c.name
+    return f"{c.name}({', '.join(a.string if a.type == clingo.SymbolType.String else str(a) for a in c.arguments)})"
+
+
+def constraint_text(req: TripRequest, c: clingo.Symbol) -> str:
+    """The traveller's constraint in words (``budget of 352.00``, ``wish for a thai meal``)."""
+    name, args = c.name, c.arguments
+    arg = first_arg(c)
+    if name == "budget":
+        return f"budget of {req.budget:.2f}"
+    if name == "need":
+        src = ("your pet" if arg == "pets" and req.travelers.pets else
+               "the children travelling" if arg == "children" and req.travelers.children else "your house rules")
+        return f"need for a stay that allows {arg} ({src})"
+    if name == "room_type":
+        return f"room types {', '.join(req.room_types or [])}"
+    if name == "cuisine":
+        return f"wish for a {arg} meal"
+    if name == "mode":
+        return f"exclusion of {arg} travel"
+    if name == "earliest_departure":
+        return f"earliest departure at {req.earliest_departure.strftime('%H:%M') if req.earliest_departure else ''}"
+    if name == "latest_return":
+        return f"latest return at {req.latest_return.strftime('%H:%M') if req.latest_return else ''}"
+    if name == "fixed_order":
+        return f"fixed order {' -> '.join(req.destinations)}"
+    if name == "keep" and args and args[0].type == clingo.SymbolType.Number and 1 <= args[0].number <= len(req.keep):
+        k = req.keep[args[0].number - 1]
+        when = "".join([f" on day {k.day}" if k.day is not None else "",
+                        f" for {k.nights} night{'s' if k.nights != 1 else ''}" if k.nights else "",
+                        f" at {k.start.strftime('%H:%M')}" if k.start is not None else ""])
+        return f"keep of {k.item_id}{when}"
+    return str(c)
+
+
+def constraint_ref(req: TripRequest, c: clingo.Symbol) -> ConstraintRef:
+    return ConstraintRef(name=term_text(c), field=CONSTRAINT_FIELDS.get(c.name, c.name),
+                         text=constraint_text(req, c))
+
+
+def render_broken(violations: Iterable[tuple[str, tuple[Value, ...]]], info: dict[str, RuleInfo],
+                  describe: Callable[[Value], tuple[str, str] | None]) -> list[Broken]:
+    """Broken rule instances as :class:`Broken`, their messages filled in with names.
+
+    ``describe`` gives a value that is a candidate or catalog item its name and the key
+    users write for it (None: not one); such values are listed in ``items`` by that key.
+    """
+    def shown(v: Value) -> Value:
+        if isinstance(v, (str, Option)):
+            d = describe(v)
+            return v if d is None else d[0]
+        if isinstance(v, tuple) and not isinstance(v, Hub) and not (v and isinstance(v[0], Const)):
+            return tuple(shown(x) for x in v)
+        return v
+
+    out = []
+    for rule, values in sorted(violations, key=lambda v: (v[0], str(v[1]))):
+        r = info.get(rule)
+        named = tuple(shown(v) for v in values)
+        items = [d[1] for v in values if isinstance(v, (str, Option)) for d in [describe(v)] if d is not None]
+        if r is None:
+            out.append(Broken(rule=rule, file="", line=0, text=f"rule {rule} is broken",
+                              values=[text(v) for v in named], items=items))
+        else:
+            out.append(Broken(rule=rule, file=shown_path(r.path), line=r.line, text=r.render(named),
+                              values=[text(v) for v in named], items=items))
+    return out
