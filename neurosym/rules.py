@@ -309,6 +309,7 @@ class Reads:
     rules: dict[str, frozenset[tuple[str, int]]]               # named hard rule -> what its body reads
     body: frozenset[tuple[str, int]]                           # every predicate read in a body or condition
     defined: frozenset[tuple[str, int]]                        # every predicate a rule or #external derives
+    shown: frozenset[tuple[str, int]] = frozenset()            # the terms of #show lines
 
 
 def reads(path: str | Path) -> Reads:
@@ -323,6 +324,7 @@ def _reads(path: str, mtime_ns: int) -> Reads:
     rules: dict[str, set[tuple[str, int]]] = {}
     body_all: set[tuple[str, int]] = set()
     defined: set[tuple[str, int]] = set()
+    shown: set[tuple[str, int]] = set()
     for stm in statements(path):
         kind = stm.ast_type
         if kind == ast.ASTType.External:
@@ -334,6 +336,9 @@ def _reads(path: str, mtime_ns: int) -> Reads:
             continue
         if kind == ast.ASTType.ShowTerm:
             body_all |= _atoms_in(stm.body)
+            t = stm.term
+            if t.ast_type == ast.ASTType.Function:
+                shown.add((t.name, len(t.arguments)))
             continue
         if kind == ast.ASTType.Heuristic:
             body_all |= _atoms_in([stm.atom, *stm.body])
@@ -352,7 +357,24 @@ def _reads(path: str, mtime_ns: int) -> Reads:
         for h in derived:
             heads.setdefault(h, set()).update(body | cond)
     return Reads({k: frozenset(v) for k, v in heads.items()}, {k: frozenset(v) for k, v in rules.items()},
-                 frozenset(body_all), frozenset(defined))
+                 frozenset(body_all), frozenset(defined), frozenset(shown))
+
+
+def shipped_files() -> list[Path]:
+    """Every shipped rule file: the core, the engine's, and the TravelPlanner conventions."""
+    return [*core_paths(), rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE), rule_file(TRAVELPLANNER_FILE)]
+
+
+def fact_readers(paths: Sequence[str | Path] | None = None) -> dict[tuple[str, int], list[str]]:
+    """The predicates the rule files read but no rule derives (so facts must supply them),
+    each with the files that read it (by their path in ``rules/``)."""
+    paths = shipped_files() if paths is None else list(paths)
+    defined = set().union(*(reads(p).defined for p in paths))
+    out: dict[tuple[str, int], list[str]] = {}
+    for p in paths:
+        for sig in sorted(reads(p).body - defined):
+            out.setdefault(sig, []).append(shown_path(p).removeprefix("rules/"))
+    return out
 
 
 def dependencies(paths: Sequence[str | Path]) -> dict[str, set[tuple[str, int]]]:
