@@ -61,7 +61,7 @@ def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any)
     from .planner import NoItinerary, plan_itinerary
     try:
         it = plan_itinerary(req, catalog, rules=getattr(args, "rules", None) or (),
-                            time_limit=args.time_limit, **kw)
+                            time_limit=args.time_limit, reproducible=args.reproducible, **kw)
     except NoItinerary as exc:
         if args.json:
             print(json.dumps(exc.to_dict(), indent=1))
@@ -150,6 +150,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not found else 2
 
 
+def _reproducible(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reproducible", action=argparse.BooleanOptionalAction, default=True,
+                   help="bound the search by work, not time, so that the same request gives the same itinerary "
+                        "on every run (one thread, clasp conflicts in proportion to --time-limit; the default); "
+                        "--no-reproducible races two threads against the clock (see docs/performance.md)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m neurosym", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -161,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
     d.add_argument("--time-limit", type=float, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
+    _reproducible(d)
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -171,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=float, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
+    _reproducible(pl)
     pl.set_defaults(func=cmd_plan)
 
     v = sub.add_parser("verify", help="check an itinerary against every rule")

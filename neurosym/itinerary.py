@@ -126,7 +126,9 @@ class Itinerary(_Model):
     costs_by_category: dict[Category, float]
     optimal: bool
     objective: list[int]
-    stats: dict[str, float] = Field(default_factory=dict)
+    stats: dict[str, float] = Field(default_factory=dict, exclude=True, description=(
+        "measurements of the run that planned it (seconds, models, ...): not part of the itinerary's value, "
+        "so they are left out of its JSON, which is byte-identical for the same request and catalog"))
     justifications: list[Justification] = Field(default_factory=list)
 
     # The explanation handle passed in by the planner: not part of the itinerary's value
@@ -134,10 +136,13 @@ class Itinerary(_Model):
     _explain: Any = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
-        """Itineraries are equal when their fields are (the explanation handle is not compared)."""
+        """Itineraries are equal when their fields are (the explanation handle and the run's
+        measurements in ``stats`` are not compared)."""
         if not isinstance(other, Itinerary):
             return NotImplemented
-        return type(self) is type(other) and self.__dict__ == other.__dict__
+        mine = {k: v for k, v in self.__dict__.items() if k != "stats"}
+        theirs = {k: v for k, v in other.__dict__.items() if k != "stats"}
+        return type(self) is type(other) and mine == theirs
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -112,7 +112,7 @@ class Progress:
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
-                   progress: Callable[[Progress], Any] | None = None) -> Itinerary:
+                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -130,6 +130,18 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     itinerary (from the solver's thread, so keep it short); returning False stops the
     search, and the itinerary of that call is returned (``optimal=False``). A web page
     uses it to show the best itinerary so far and to cancel.
+
+    Determinism: the same request and catalog give a byte-identical itinerary JSON
+    whenever the search finishes (``optimal=True``: ties between equally good itineraries
+    are broken by the fixed order of ``rules/canonical.lp``). Under a time limit, the
+    itinerary found depends on timing unless ``reproducible`` is set: the search is then
+    bounded by work instead (one thread, clasp conflicts in proportion to ``time_limit``;
+    see :meth:`neurosym.solve.Limits.reproducible`), and gives the same itinerary on
+    every run. ``it.stats`` (timings, not part of the JSON) says whether it did.
+
+    Every itinerary is checked by the independent :func:`neurosym.verify` before it is
+    returned (or passed to ``progress``); one that fails is never returned:
+    :class:`PlannerError` lists what it breaks.
 
     Raises :class:`NoItinerary` when no itinerary obeys every rule, and
     :class:`~neurosym.problem.PlanningInputError` or
@@ -153,7 +165,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
             _checked(it, request, catalog)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
-    answer = plan_once(problem, rules, Limits(time=time_limit), on_plan=on_plan)
+    limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
+    answer = plan_once(problem, rules, limits, on_plan=on_plan)
     if answer is None:
         raise no_itinerary(problem, rules)
     it = build_itinerary(problem, answer, rules, pref_model)

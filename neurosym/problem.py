@@ -300,6 +300,9 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             for wd, hours in enumerate(weekly):
                 F += [fact(V.Open, p.id, wd, o, c) for o, c in hours]
 
+    # the fixed order that breaks ties between equally good itineraries (rules/canonical.lp)
+    F += [fact(V.Rank, k, r) for r, k in enumerate(sorted(o.opt for o in legs), start=1)]
+    F += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
     F += [fact(V.Radius, p.id, radius[p.id]) for p in places]
     if prune_dominated:
         F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)

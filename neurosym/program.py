@@ -80,6 +80,7 @@ class Outcome:
     interrupted: bool     # stopped by a limit, the deadline, or the caller
     seconds: float
     core: list[int] = field(default_factory=list)
+    timed_out: bool = False   # the wall clock (deadline or grace) ended it, not the work limit or the caller
 
 
 def _guard(name: str) -> ast.AST:
@@ -192,37 +193,41 @@ class Program:
 
     # -- solving -------------------------------------------------------------------------
     def solve(self, *, assumptions: Sequence[int] = (), switches: Sequence[clingo.Symbol] = (),
-              optimise: bool = True, models: int = 0, brave: bool = False,
-              deadline: float | None = None, grace: float | None = None,
+              optimise: bool = True, models: int = 0, brave: bool = False, bound: Sequence[int] = (),
+              deadline: float | None = None, grace: float | None = None, conflicts: int | None = None,
               on_model: Callable[[clingo.Model], bool | None] | None = None,
               stop: Callable[[], bool] | None = None) -> Outcome:
         """Solve once.
 
         ``switches`` are externals set true for this call only. ``optimise`` turns the
         objective on; ``models`` caps the models enumerated (0: all, or until optimal);
-        ``brave`` computes brave consequences. ``deadline`` is a ``time.perf_counter()``
+        ``brave`` computes brave consequences; ``bound`` accepts only models whose cost
+        is at most this, level by level from the highest. ``deadline`` is a ``time.perf_counter()``
         instant; when it passes without any model, the search goes on until ``grace``
         (another instant) for the first one. ``on_model`` returning False stops the
         search, and so does ``stop()`` returning True (checked at each model and while
-        waiting). The work limit of the :class:`Search` applies to every call.
+        waiting). The work limit of the :class:`Search` applies to every call, unless
+        ``conflicts`` sets another for this one.
         """
         with self.lock:
-            return self._solve(assumptions, switches, optimise, models, brave, deadline, grace, on_model, stop)
+            return self._solve(assumptions, switches, optimise, models, brave, bound, deadline, grace,
+                               self.search.conflicts if conflicts is None else conflicts, on_model, stop)
 
     def _solve(self, assumptions: Sequence[int], switches: Sequence[clingo.Symbol], optimise: bool, models: int,
-               brave: bool, deadline: float | None, grace: float | None,
+               brave: bool, bound: Sequence[int], deadline: float | None, grace: float | None, conflicts: int | None,
                on_model: Callable[[clingo.Model], bool | None] | None, stop: Callable[[], bool] | None) -> Outcome:
         t0 = _time.perf_counter()
         conf = self.ctl.configuration.solve
-        conf.opt_mode = "opt" if optimise else "ignore"
+        conf.opt_mode = ("opt" + "".join(f",{b}" for b in bound)) if optimise else "ignore"
         conf.enum_mode = "brave" if brave else "auto"
         conf.models = str(models)
-        conf.solve_limit = "umax,umax" if self.search.conflicts is None else f"{self.search.conflicts},umax"
+        conf.solve_limit = "umax,umax" if conflicts is None else f"{conflicts},umax"
         set_on = [s for s in switches if self.has(s)]
         for s in set_on:
             self.ctl.assign_external(s, True)
         seen = [False]
         stopped = [False]
+        timed_out = [False]
         core: list[int] = []
 
         def model(m: clingo.Model) -> bool:
@@ -234,7 +239,7 @@ class Program:
                 stopped[0] = True
                 return False
             if deadline is not None and _time.perf_counter() >= deadline:
-                stopped[0] = True
+                stopped[0] = timed_out[0] = True
                 return False
             return True
 
@@ -246,6 +251,7 @@ class Program:
                     finished = self._wait(handle, grace, stop)
                 if not finished:
                     stopped[0] = True
+                    timed_out[0] = timed_out[0] or not (stop is not None and stop())
                     handle.cancel()
                 result = handle.get()
         finally:
@@ -256,7 +262,8 @@ class Program:
         self.solve_s += seconds
         return Outcome(satisfiable=bool(result.satisfiable) or seen[0], unsatisfiable=bool(result.unsatisfiable),
                        exhausted=bool(result.exhausted) and not stopped[0],
-                       interrupted=bool(result.interrupted) or stopped[0], seconds=seconds, core=core)
+                       interrupted=bool(result.interrupted) or stopped[0], seconds=seconds, core=core,
+                       timed_out=timed_out[0])
 
     @staticmethod
     def _wait(handle: clingo.SolveHandle, until: float | None, stop: Callable[[], bool] | None) -> bool:

@@ -30,6 +30,8 @@ from .catalog import Category, clock
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
               "keep.lp", "objective.lp", "symmetry.lp")
+#: The planner's tie-break between equally good itineraries (loaded by plan-once only).
+CANONICAL_FILE = "canonical.lp"
 #: The explanation engine's files: diagnosis mode (fewest broken rules) and its handles.
 RELAX_FILE, EXPLAIN_FILE = "relax.lp", "explain.lp"
 #: Rule files of the TravelPlanner benchmark's conventions (user-style, switched on by its adapter).
@@ -362,7 +364,8 @@ def _reads(path: str, mtime_ns: int) -> Reads:
 
 def shipped_files() -> list[Path]:
     """Every shipped rule file: the core, the engine's, and the TravelPlanner conventions."""
-    return [*core_paths(), rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE), rule_file(TRAVELPLANNER_FILE)]
+    return [*core_paths(), rule_file(CANONICAL_FILE), rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE),
+            rule_file(TRAVELPLANNER_FILE)]
 
 
 def fact_readers(paths: Sequence[str | Path] | None = None) -> dict[tuple[str, int], list[str]]:

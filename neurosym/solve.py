@@ -22,7 +22,7 @@ import clingo
 from .answer import Answer, Plan
 from .problem import Problem
 from .program import Program, Search
-from .rules import core_paths
+from .rules import CANONICAL_FILE, core_paths, rule_file
 
 #: Without any itinerary when the time limit is reached, the search goes on until it has
 #: its first one, for at most this many seconds in all.
@@ -33,6 +33,14 @@ FIRST_ITINERARY_LIMIT = 10.0
 OnPlan = Callable[[Plan, list[int], float], "bool | None"]
 #: An extra stop condition, asked at each better plan (with its objective): True stops.
 Stop = Callable[[list[int]], bool]
+
+
+#: Reproducible searches are bounded by work: this many clasp conflicts per second of the
+#: time limit (about what one thread does on the demo trip on the project machine).
+CONFLICTS_PER_SECOND = 10_000
+#: A reproducible search still stops at this many times its time limit (plus a second)
+#: of wall clock; only a search cut there is not reproducible (``stats["reproducible"]``).
+REPRODUCIBLE_CAP = 3.0
 
 
 @dataclass(frozen=True)
@@ -50,9 +58,21 @@ class Limits:
     first: float = FIRST_ITINERARY_LIMIT
     search: Search = Search()
 
+    @classmethod
+    def reproducible(cls, time_limit: float | None) -> "Limits":
+        """A search bounded by work, not time: one thread, ``CONFLICTS_PER_SECOND`` clasp
+        conflicts per second of ``time_limit``, so the same problem gets the same answer
+        on every run and machine (the wall clock only stops it at ``REPRODUCIBLE_CAP``
+        times the limit). ``None`` searches until optimality is proven."""
+        if time_limit is None:
+            return cls(time=None, search=Search(threads=1))
+        conflicts = max(100, int(CONFLICTS_PER_SECOND * time_limit))
+        return cls(time=REPRODUCIBLE_CAP * time_limit + 1.0, first=FIRST_ITINERARY_LIMIT,
+                   search=Search(threads=1, conflicts=conflicts))
+
 
 def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: Limits = Limits(), *,
-              on_plan: OnPlan | None = None, stop: Stop | None = None) -> Answer | None:
+              on_plan: OnPlan | None = None, stop: Stop | None = None, canonical: bool = True) -> Answer | None:
     """Ground and optimise one problem; the best answer found, or ``None`` when there is none.
 
     When the time limit runs out (or ``stop`` says so, or ``on_plan`` returns False),
@@ -60,9 +80,15 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     yet at the time limit, the search goes on to the first one and raises
     :class:`TimeoutError` if there is still none at ``limits.first``. An exception raised
     by ``on_plan`` or ``stop`` stops the search and is raised again here.
+
+    Once the optimum is proven, and with ``canonical``, a second search with the
+    optimum as a bound picks the one optimal itinerary that ``rules/canonical.lp``'s
+    fixed order puts first (within the same time limit; ``stats["canonical"]`` says
+    whether it finished), so a proven-optimal answer does not depend on the search.
     """
     t0 = _time.perf_counter()
-    prog = Program(problem.facts, files=core_paths(), user_files=user_rules, search=limits.search)
+    prog = Program(problem.facts, files=[*core_paths(), rule_file(CANONICAL_FILE)], user_files=user_rules,
+                   search=limits.search)
     t1 = _time.perf_counter()
     deadline = None if limits.time is None else t0 + limits.time
     grace = None if limits.time is None else t0 + max(limits.time, limits.first)
@@ -84,20 +110,40 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
         return True
 
     out = prog.solve(deadline=deadline, grace=grace, on_model=on_model)
-    t2 = _time.perf_counter()
+    budget = limits.search.conflicts
+    while ("plan" not in best and budget is not None and not (out.unsatisfiable or out.exhausted or out.timed_out)
+           and "error" not in best):   # the work ran out before a first itinerary: more work, as reproducibly
+        budget *= 2
+        out = prog.solve(deadline=deadline, grace=grace, on_model=on_model, conflicts=budget)
     if "error" in best:
         raise best["error"]  # type: ignore[misc]
     if "plan" not in best:
         if out.unsatisfiable or out.exhausted:
             return None
         raise TimeoutError(f"no itinerary found within {max(limits.time or 0.0, limits.first):g} s")
+    plan = best["plan"]
+    assert isinstance(plan, Plan)
+    done = 0.0
+    timed_out = out.timed_out
+    if out.exhausted and canonical:
+        ties: list[Plan] = []
+
+        def on_tie(m: clingo.Model) -> None:
+            ties.append(Plan.from_symbols(m.symbols(shown=True), plan.objective))
+
+        tie = prog.solve(switches=[clingo.Function("ns_canonical")], bound=plan.objective, deadline=deadline,
+                         on_model=on_tie)
+        timed_out = timed_out or tie.timed_out
+        if ties:
+            plan, done = ties[-1], float(tie.exhausted)
+    t2 = _time.perf_counter()
     stats = prog.ctl.statistics
     summary = stats.get("summary", {})
     figures = {"ground_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0,
                "models": float(summary.get("models", {}).get("enumerated", 0)),
-               "atoms": float(stats.get("problem", {}).get("lp", {}).get("atoms", 0))}
-    plan = best["plan"]
-    assert isinstance(plan, Plan)
+               "atoms": float(stats.get("problem", {}).get("lp", {}).get("atoms", 0)), "canonical": done,
+               "reproducible": float(limits.search.threads == 1 and not timed_out
+                                     and (limits.search.conflicts is not None or out.exhausted))}
     return Answer(plan=plan, optimal=out.exhausted, cost=list(plan.objective), stats=figures)
 
 

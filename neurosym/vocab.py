@@ -147,6 +147,8 @@ Peq = _pred("peq", "place I is in class K of places interchangeable for scheduli
 PeqOrder = _pred("peq_order", "I is O-th in its class", [("i", S), ("o", I)], "input")
 Tick = _pred("tick", "slot S of day D is the N-th slot of its group in time", [("d", I), ("s", I), ("n", I)],
              "input")
+Rank = _pred("rank", "candidate X is the R-th of its kind in the fixed order that breaks ties",
+             [("x", CandidateField), ("r", I)], "input")
 # -- input facts: what the request keeps (rules/keep.lp) -----------------------------------
 Keep = _pred("keep", "keep number K names catalog item X, hard or soft (M)", [("k", I), ("x", S), ("m", C)], "input")
 KeepTake = _pred("keep_take", "keep K is kept by taking option L", [("k", I), ("l", OptionField)], "input")
