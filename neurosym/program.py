@@ -162,6 +162,10 @@ class Program:
                     stm = stm.update(body=[*stm.body, _guard(guard)])
             builder.add(stm)
 
+    def ground(self, part: str) -> None:
+        """Ground a further part of the program (a ``#program part.`` of the rule files)."""
+        self.ctl.ground([(part, [])])
+
     # -- atoms ---------------------------------------------------------------------------
     def atoms(self, pred: type[Predicate]) -> list[clingo.Symbol]:
         """The ground atoms of a declared predicate (cached)."""

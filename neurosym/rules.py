@@ -409,6 +409,18 @@ def dependencies(paths: Sequence[str | Path]) -> dict[str, set[tuple[str, int]]]
 
 
 def applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
+    """See :func:`_applicable` (cached per set of files and their versions)."""
+    key = tuple((str(Path(p)), Path(p).stat().st_mtime_ns) for p in paths)
+    return {cat: list(names) for cat, names in _applicable(key).items()}
+
+
+@lru_cache(maxsize=64)
+def _applicable(key: tuple[tuple[str, int], ...]) -> dict[Category, tuple[str, ...]]:
+    paths = [Path(p) for p, _ in key]
+    return {cat: tuple(names) for cat, names in _applicable_rules(paths).items()}
+
+
+def _applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
     """The named rules that apply to an item of each category: the one model of which
     rules a chosen item was checked against.
 

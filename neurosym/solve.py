@@ -131,8 +131,8 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
         def on_tie(m: clingo.Model) -> None:
             ties.append(Plan.from_symbols(m.symbols(shown=True), plan.objective))
 
-        tie = prog.solve(switches=[clingo.Function("ns_canonical")], bound=plan.objective, deadline=deadline,
-                         on_model=on_tie)
+        prog.ground("canonical")
+        tie = prog.solve(bound=plan.objective, deadline=deadline, on_model=on_tie)
         timed_out = timed_out or tie.timed_out
         if ties:
             plan, done = ties[-1], float(tie.exhausted)
