@@ -206,12 +206,13 @@ def value(s: clingo.Symbol) -> Value:
 
 def text(v: Value) -> str:
     """A readable form of a value read back from an answer."""
-    if isinstance(v, Const):
-        return v.name
-    if isinstance(v, Hub):
-        return f"the station of {v.city}"
-    if isinstance(v, Option):
-        return f"{v.item} (day {v.day}, {v.departure // 60:02d}:{v.departure % 60:02d})"
-    if isinstance(v, tuple):
-        return ", ".join(text(x) for x in v)
+    match v:
+        case Const(name=name):
+            return name
+        case Hub(city=city):
+            return f"the station of {city}"
+        case Option(item=item, day=day, departure=dep):
+            return f"{item} (day {day}, {dep // 60:02d}:{dep % 60:02d})"
+        case tuple():
+            return ", ".join(text(x) for x in v)
     return str(v)

@@ -34,34 +34,27 @@ from .asp import Hub, Option
 
 # -- fields for the key terms ------------------------------------------------------------
 
-class OptionField(BaseField):
-    """A way to make a move: ``opt(Item,Day,Dep)`` <-> :class:`neurosym.asp.Option`."""
+def _term_field(kind: type, doc: str) -> type[BaseField]:
+    """A clorm field for one of the key terms of :mod:`neurosym.asp` (a NamedTuple type)."""
 
-    def pytocl(v: Option) -> clingo.Symbol:  # noqa: N805 (clorm's field protocol)
-        if not isinstance(v, Option):
-            raise TypeError(f"not an Option: {v!r}")
+    def pytocl(v: Any) -> clingo.Symbol:
+        if not isinstance(v, kind):
+            raise TypeError(f"not a {kind.__name__}: {v!r}")
         return asp.symbol(v)
 
-    def cltopy(s: clingo.Symbol) -> Option:  # noqa: N805
+    def cltopy(s: clingo.Symbol) -> Any:
         v = asp.value(s)
-        if not isinstance(v, Option):
-            raise TypeError(f"not an opt/3 term: {s}")
+        if not isinstance(v, kind):
+            raise TypeError(f"not a {kind.__name__} term: {s}")
         return v
 
+    return type(f"{kind.__name__}Field", (BaseField,), {"pytocl": pytocl, "cltopy": cltopy, "__doc__": doc})
 
-class HubField(BaseField):
-    """A city's station or airport: ``hub(City)`` <-> :class:`neurosym.asp.Hub`."""
 
-    def pytocl(v: Hub) -> clingo.Symbol:  # noqa: N805
-        if not isinstance(v, Hub):
-            raise TypeError(f"not a Hub: {v!r}")
-        return asp.symbol(v)
-
-    def cltopy(s: clingo.Symbol) -> Hub:  # noqa: N805
-        v = asp.value(s)
-        if not isinstance(v, Hub):
-            raise TypeError(f"not a hub/1 term: {s}")
-        return v
+#: A way to make a move: ``opt(Item,Day,Dep)`` <-> :class:`neurosym.asp.Option`.
+OptionField = _term_field(Option, "A way to make a move: opt(Item,Day,Dep).")
+#: A city's station or airport: ``hub(City)`` <-> :class:`neurosym.asp.Hub`.
+HubField = _term_field(Hub, "A city's station or airport: hub(City).")
 
 
 class ValueField(BaseField):

@@ -27,6 +27,15 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def verdict(loss: Loss, texts: dict[str, str], tie: str = "tie") -> tuple[Status, str]:
+    """``worse`` or ``improvable`` by the sign of a loss, with the text for it (``texts``
+    by ``worse``, ``tie``, ``better``; ``tie="worse"`` reads a tie as worse)."""
+    kind = "worse" if loss.sign > 0 else "better" if loss.sign < 0 else tie
+    if kind == "better":
+        return "improvable", texts["better"] + "; the planner stopped at its time limit before finding it"
+    return "worse", texts[kind]
+
+
 def checked_rules(ctx: Context, small: Any) -> dict[Key, list[str]]:
     """For each chosen item, the named rules it was checked against.
 
@@ -119,16 +128,12 @@ def swap_entry(ctx: Context, key: Key, opt: Swap, base_loss: Sequence[int], scop
         status: Status = "dominated"
         text = (f"dominated by {ctx.name(holder)} ({where}): at least as preferred and no dearer"
                 + (f"; swapping it in: {loss.text()}" if loss.sign else " (an equally good tie)"))
-    elif loss.sign > 0 or (loss.sign == 0 and scope != "itinerary"):
-        status = "worse"
-        text = f"fits {swap}, but the itinerary would be worse: {loss.text()}"
-    elif loss.sign == 0:
-        status = "worse"
-        text = f"fits {swap} and the itinerary would be as good: a tie the planner broke the other way"
     else:
-        status = "improvable"
-        text = (f"fits {swap} and would improve the itinerary ({loss.text()}); the planner stopped at its "
-                "time limit before finding it")
+        tie = "worse" if scope != "itinerary" else "tie"
+        status, text = verdict(loss, {
+            "worse": f"fits {swap}, but the itinerary would be worse: {loss.text()}",
+            "tie": f"fits {swap} and the itinerary would be as good: a tie the planner broke the other way",
+            "better": f"fits {swap} and would improve the itinerary ({loss.text()})"}, tie=tie)
     replaces = ([holder] if holder else []) + list(opt.dropped)
     return base_entry(ctx, key, status, text, loss=loss, scope=scope, proven=proven, replaces=replaces,
                       dominated_by=holder if status == "dominated" else None, cost=round(ctx.cost_in(key, opt.base), 2),
@@ -205,16 +210,10 @@ def feasible_entry(ctx: Context, key: Key | str, r: Result, base_obj: list[int],
     if dom is not None:
         status: Status = "dominated"
         text = f"dominated by {ctx.name(dom)}: {how} is no better ({loss.text()})"
-    elif loss.sign > 0:
-        status = "worse"
-        text = f"feasible, but {how} is worse: {loss.text()}"
-    elif loss.sign == 0:
-        status = "worse"
-        text = f"feasible and as good: {how} ties ({loss.text()})"
     else:
-        status = "improvable"
-        text = (f"feasible and better: {how} improves the objective ({loss.text()}); the planner stopped at "
-                "its time limit before finding it")
+        status, text = verdict(loss, {"worse": f"feasible, but {how} is worse: {loss.text()}",
+                                      "tie": f"feasible and as good: {how} ties ({loss.text()})",
+                                      "better": f"feasible and better: {how} improves the objective ({loss.text()})"})
     c = ctx.cands[ekey]
     days = sorted(({c.day} if c.category == "transport" and c.day else set())
                   | {d for d, _, i in plan.at if i == ekey}

@@ -129,35 +129,8 @@ class Repairs:
             return [Repair(kind="mode", constraints=[term],
                            changes={"exclude_modes": [m for m in req.exclude_modes if m != arg]},
                            text=f"allow {arg} travel{via}")]
-        if name == "earliest_departure":
-            r = P.run(active=active, aux="late_start", mode="opt", limit=self.time_limit, plan=True)
-            if not r.sat or r.plan is None:
-                return []
-            o = next((self.problem.legs[k] for k in r.plan.take if self.problem.legs[k].day == 1), None)
-            if o is None:
-                return []
-            return [Repair(kind="earliest_departure", constraints=[term], proven=r.proven,
-                           changes={"earliest_departure": clock(o.departure)},
-                           text=f"leave no earlier than {clock(o.departure)} instead of "
-                                f"{req.earliest_departure.strftime('%H:%M') if req.earliest_departure else '?'}: "
-                                f"take {_leg(o)}, the latest first leg that works")]
-        if name == "latest_return":
-            r = P.run(active=active, aux="early_end", mode="opt", limit=self.time_limit, plan=True)
-            if not r.sat or r.plan is None:
-                return []
-            n = req.n_days
-            o = next((self.problem.legs[k] for k in r.plan.take if self.problem.legs[k].day == n), None)
-            if o is None:
-                return []
-            if o.arrival >= 24 * 60:
-                return [Repair(kind="drop", constraints=[term], changes={"latest_return": None},
-                               text=f"drop the latest return: the earliest way home, {_leg(o)}, "
-                                    "arrives after midnight")]
-            return [Repair(kind="latest_return", constraints=[term], proven=r.proven,
-                           changes={"latest_return": clock(o.arrival)},
-                           text=f"be back by {clock(o.arrival)} instead of "
-                                f"{req.latest_return.strftime('%H:%M') if req.latest_return else '?'}: take "
-                                f"{_leg(o)}, the earliest way home that works")]
+        if name in ("earliest_departure", "latest_return"):
+            return self._time_repair(name, term, active)
         if name == "fixed_order":
             return [Repair(kind="drop", constraints=[term], changes={"fixed_order": False},
                            text="let the planner choose the order of the cities")]
@@ -168,6 +141,30 @@ class Repairs:
                                              if i != k]},
                            text=f"give up {constraint_text(req, c)}")]
         return []
+
+    def _time_repair(self, name: str, term: str, active: list[clingo.Symbol]) -> list[Repair]:
+        """The latest first leg (earliest departure) or earliest way home (latest return) that works."""
+        req, first = self.req, name == "earliest_departure"
+        r, o = self._leg_of_day(active, "late_start" if first else "early_end", 1 if first else req.n_days)
+        if o is None:
+            return []
+        at = o.departure if first else o.arrival
+        was = getattr(req, name)
+        was_text = was.strftime("%H:%M") if was else "?"
+        if not first and at >= 24 * 60:
+            return [Repair(kind="drop", constraints=[term], changes={name: None},
+                           text=f"drop the latest return: the earliest way home, {_leg(o)}, arrives after midnight")]
+        text = (f"leave no earlier than {clock(at)} instead of {was_text}: take {_leg(o)}, the latest first leg "
+                "that works" if first else
+                f"be back by {clock(at)} instead of {was_text}: take {_leg(o)}, the earliest way home that works")
+        return [Repair(kind=name, constraints=[term], proven=r.proven, changes={name: clock(at)}, text=text)]
+
+    def _leg_of_day(self, active: list[clingo.Symbol], aux: str, day: int) -> tuple[Any, LegOption | None]:
+        """The leg of a day in the plan that optimises ``aux`` (``late_start``, ``early_end``)."""
+        r = self.prog.run(active=active, aux=aux, mode="opt", limit=self.time_limit, plan=True)
+        if not r.sat or r.plan is None:
+            return r, None
+        return r, next((self.problem.legs[k] for k in sorted(r.plan.take) if self.problem.legs[k].day == day), None)
 
     def _budget_text(self, amount: float, proven: bool) -> str:
         return (f"raise the budget from {self.req.budget:.2f} to {amount:.2f}, the smallest budget that works"

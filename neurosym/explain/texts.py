@@ -7,6 +7,7 @@ terms are those of ``user_constraint/1`` in ``core.lp``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import clingo
 
@@ -36,35 +37,47 @@ def term_text(c: clingo.Symbol) -> str:
     return f"{c.name}({', '.join(a.string if a.type == clingo.SymbolType.String else str(a) for a in c.arguments)})"
 
 
+def _clock(t: Any) -> str:
+    return t.strftime("%H:%M") if t is not None else ""
+
+
+def _need(req: TripRequest, arg: str) -> str:
+    src = ("your pet" if arg == "pets" and req.travelers.pets else
+           "the children travelling" if arg == "children" and req.travelers.children else "your house rules")
+    return f"need for a stay that allows {arg} ({src})"
+
+
+def _keep(req: TripRequest, c: clingo.Symbol) -> str:
+    k = req.keep[c.arguments[0].number - 1]
+    when = "".join([f" on day {k.day}" if k.day is not None else "",
+                    f" for {k.nights} night{'s' if k.nights != 1 else ''}" if k.nights else "",
+                    f" at {k.start.strftime('%H:%M')}" if k.start is not None else ""])
+    return f"keep of {k.item_id}{when}"
+
+
+#: Each kind of traveller constraint in words, from the request and the term.
+_TEXTS: dict[str, Callable[[TripRequest, clingo.Symbol], str]] = {
+    "budget": lambda req, c: f"budget of {req.budget:.2f}",
+    "need": lambda req, c: _need(req, first_arg(c)),
+    "room_type": lambda req, c: f"room types {', '.join(req.room_types or [])}",
+    "cuisine": lambda req, c: f"wish for a {first_arg(c)} meal",
+    "mode": lambda req, c: f"exclusion of {first_arg(c)} travel",
+    "earliest_departure": lambda req, c: f"earliest departure at {_clock(req.earliest_departure)}",
+    "latest_return": lambda req, c: f"latest return at {_clock(req.latest_return)}",
+    "fixed_order": lambda req, c: f"fixed order {' -> '.join(req.destinations)}",
+    "keep": _keep,
+}
+
+
 def constraint_text(req: TripRequest, c: clingo.Symbol) -> str:
     """The traveller's constraint in words (``budget of 352.00``, ``wish for a thai meal``)."""
-    name, args = c.name, c.arguments
-    arg = first_arg(c)
-    if name == "budget":
-        return f"budget of {req.budget:.2f}"
-    if name == "need":
-        src = ("your pet" if arg == "pets" and req.travelers.pets else
-               "the children travelling" if arg == "children" and req.travelers.children else "your house rules")
-        return f"need for a stay that allows {arg} ({src})"
-    if name == "room_type":
-        return f"room types {', '.join(req.room_types or [])}"
-    if name == "cuisine":
-        return f"wish for a {arg} meal"
-    if name == "mode":
-        return f"exclusion of {arg} travel"
-    if name == "earliest_departure":
-        return f"earliest departure at {req.earliest_departure.strftime('%H:%M') if req.earliest_departure else ''}"
-    if name == "latest_return":
-        return f"latest return at {req.latest_return.strftime('%H:%M') if req.latest_return else ''}"
-    if name == "fixed_order":
-        return f"fixed order {' -> '.join(req.destinations)}"
-    if name == "keep" and args and args[0].type == clingo.SymbolType.Number and 1 <= args[0].number <= len(req.keep):
-        k = req.keep[args[0].number - 1]
-        when = "".join([f" on day {k.day}" if k.day is not None else "",
-                        f" for {k.nights} night{'s' if k.nights != 1 else ''}" if k.nights else "",
-                        f" at {k.start.strftime('%H:%M')}" if k.start is not None else ""])
-        return f"keep of {k.item_id}{when}"
-    return str(c)
+    make = _TEXTS.get(c.name)
+    if make is None:
+        return str(c)
+    if c.name == "keep" and not (c.arguments and c.arguments[0].type == clingo.SymbolType.Number
+                                 and 1 <= c.arguments[0].number <= len(req.keep)):
+        return str(c)
+    return make(req, c)
 
 
 def constraint_ref(req: TripRequest, c: clingo.Symbol) -> ConstraintRef:
