@@ -11,15 +11,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from pydantic import Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .catalog import Category, Model, clock
+from .catalog import Category, clock
 
 EventKind = Literal["flight", "drive", "taxi", "train", "transfer", "check_in", "check_out",
                     "visit", "breakfast", "lunch", "dinner"]
 #: The event kinds that are a meal or a visit (a place of the catalog at a slot).
 PLACE_EVENTS = ("visit", "breakfast", "lunch", "dinner")
-_Model = Model
+
+
+class _Model(BaseModel):
+    # plain data built by the planner for every answer: extra fields refused, no per-field
+    # validators (the catalog's text was checked when the catalog was built)
+    model_config = ConfigDict(extra="forbid")
 
 
 class ExplainError(RuntimeError):

@@ -97,10 +97,10 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
 
     def on_model(m: clingo.Model) -> bool:
         cost = _objective(m, priorities)
-        plan = Plan.from_symbols(m.symbols(shown=True), cost)
-        best["plan"], best["cost"] = plan, cost
+        best["symbols"], best["cost"] = m.symbols(shown=True), cost   # decoded once, at the end
         try:
-            if on_plan is not None and on_plan(plan, cost, _time.perf_counter() - t0) is False:
+            if on_plan is not None and on_plan(Plan.from_symbols(best["symbols"], cost), cost,  # type: ignore[arg-type]
+                                               _time.perf_counter() - t0) is False:
                 return False
             if stop is not None and stop(cost):
                 return False
@@ -111,31 +111,26 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
 
     out = prog.solve(deadline=deadline, grace=grace, on_model=on_model)
     budget = limits.search.conflicts
-    while ("plan" not in best and budget is not None and not (out.unsatisfiable or out.exhausted or out.timed_out)
+    while ("symbols" not in best and budget is not None and not (out.unsatisfiable or out.exhausted or out.timed_out)
            and "error" not in best):   # the work ran out before a first itinerary: more work, as reproducibly
         budget *= 2
         out = prog.solve(deadline=deadline, grace=grace, on_model=on_model, conflicts=budget)
     if "error" in best:
         raise best["error"]  # type: ignore[misc]
-    if "plan" not in best:
+    if "symbols" not in best:
         if out.unsatisfiable or out.exhausted:
             return None
         raise TimeoutError(f"no itinerary found within {max(limits.time or 0.0, limits.first):g} s")
-    plan = best["plan"]
-    assert isinstance(plan, Plan)
+    plan = Plan.from_symbols(best["symbols"], best["cost"])  # type: ignore[arg-type]
     done = 0.0
     timed_out = out.timed_out
     if out.exhausted and canonical:
-        ties: list[Plan] = []
-
-        def on_tie(m: clingo.Model) -> None:
-            ties.append(Plan.from_symbols(m.symbols(shown=True), plan.objective))
-
+        ties: list[list[clingo.Symbol]] = []
         prog.ground("canonical")
-        tie = prog.solve(bound=plan.objective, deadline=deadline, on_model=on_tie)
+        tie = prog.solve(bound=plan.objective, deadline=deadline, on_model=lambda m: ties.append(m.symbols(shown=True)))
         timed_out = timed_out or tie.timed_out
         if ties:
-            plan, done = ties[-1], float(tie.exhausted)
+            plan, done = Plan.from_symbols(ties[-1], plan.objective), float(tie.exhausted)
     t2 = _time.perf_counter()
     stats = prog.ctl.statistics
     summary = stats.get("summary", {})

@@ -217,10 +217,13 @@ _PRINTERS: dict[type[Predicate], tuple[str, tuple[Callable[[Any], str], ...]]] =
     p: (p.meta.name, tuple(_formatter(type(f.defn)) for f in p.meta)) for ps in _GROUPS.values() for p in ps}
 
 
+_ARITY: dict[type[Predicate], int] = {p: len(fmts) for p, (_, fmts) in _PRINTERS.items()}
+
+
 def fact(pred: type[Predicate], *args: Any) -> Fact:
     """A fact of a declared predicate (the number of values is checked here, their types
     when printed)."""
-    if len(args) != pred.meta.arity:
+    if len(args) != _ARITY[pred]:
         raise TypeError(f"{pred.meta.name}/{pred.meta.arity} takes {pred.meta.arity} values, got {len(args)}")
     return Fact(pred, args)
 
