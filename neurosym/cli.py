@@ -179,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_verify)
     from .travelplanner.run import add_travelplanner_parser
     add_travelplanner_parser(sub)
+    from .acting.cli import add_acting_parsers
+    add_acting_parsers(sub)
     return p
 
 
