@@ -200,7 +200,7 @@ class Itinerary(_Model):
     def actions(self, catalog: Any = None, request: Any = None) -> list[Any]:
         """The ordered booking actions (:func:`neurosym.acting.actions`; catalog and request
         default to those the itinerary was planned with)."""
-        from .acting.actions import actions
+        from .acting.itinerary_actions import actions
         return actions(self, catalog, request)
 
     def chosen_ids(self) -> list[str]:

@@ -4,7 +4,7 @@
   search the catalog, list an itinerary's actions, book, as function-calling tools in
   the xLAM unified format and as OpenAI-style JSON Schema, generated from the code
   (:func:`tool_schemas`); :func:`dispatch` runs a list of calls, validated all or nothing.
-- **Actions** (:mod:`.actions`): :func:`actions` turns an itinerary into the ordered
+- **Actions** (:mod:`.itinerary_actions`): :func:`actions` turns an itinerary into the ordered
   booking calls, with preconditions and deadlines.
 - **Booking service** (:mod:`.store`, :mod:`.server`): inventory and bookings in SQLite,
   seeded from a catalog, over HTTP with Flask (:func:`serve`, ``python -m neurosym
@@ -23,7 +23,8 @@ from importlib import import_module
 from typing import Any
 
 _EXPORTS = {
-    "Action": "actions", "actions": "actions", "BOOK_AHEAD": "actions", "booking_request": "actions",
+    "Action": "itinerary_actions", "actions": "itinerary_actions", "BOOK_AHEAD": "itinerary_actions",
+    "booking_request": "itinerary_actions",
     "ToolCall": "models", "BookingRequest": "models", "Booking": "models", "Availability": "models",
     "ActingInputError": "models",
     "Session": "registry", "Tool": "registry", "ToolError": "registry", "TOOLS": "registry",

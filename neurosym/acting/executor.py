@@ -1,7 +1,7 @@
 """The executor: an itinerary's actions carried out against the booking service.
 
 ``book_itinerary(itinerary, request, catalog, server, journal=...)`` books every action
-of :func:`~neurosym.acting.actions.actions` in order and returns a
+of :func:`~neurosym.acting.itinerary_actions.actions` in order and returns a
 :class:`BookingReport`. What it guarantees:
 
 - **Nothing is booked twice.** Each action's idempotency key is
@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant
 from ..itinerary import Itinerary
 from ..request import Keep, TripRequest
-from .actions import Action, actions, booking_request
+from .itinerary_actions import Action, actions, booking_request
 from .client import BookingClient, BookingRefused, RetryPolicy, ServiceUnavailable, SoldOut
 from .journal import Journal, Trip
 from .models import ActingInputError, Availability, Booking
@@ -288,10 +288,10 @@ class Executor:
         acts = self.preflight()
         if self.journal_path is None:
             raise ActingInputError("journal: booking needs a journal file")
-        journal = Journal(self.journal_path)
-        self.journal = journal
-        trip = journal.trip(self.key)
+        # read an existing journal; create one only once the run is sure to start
+        trip = Journal(self.journal_path).trip(self.key) if self.journal_path.exists() else None
         if trip is not None and trip.status == "done":
+            self.journal = Journal(self.journal_path)
             self.it = Itinerary.model_validate_json(trip.itinerary)
             self.req = TripRequest.model_validate_json(trip.request)
             self.replans = [Replan.model_validate(r) for r in trip.replans]
@@ -308,9 +308,11 @@ class Executor:
             if late is not None:
                 raise ActingInputError(f"too late: {late.name} had to be booked by {late.deadline:%Y-%m-%d %H:%M} "
                                        f"(now {(self.now or dt.datetime.now()):%Y-%m-%d %H:%M}); nothing was booked")
+            journal = self.journal = Journal(self.journal_path)
             trip = journal.start(self.key, self.client.url, catalog_fingerprint(self.catalog),
                                  self.req.model_dump_json(), self.it.model_dump_json())
         else:  # resume an unfinished run from the journal's state
+            journal = self.journal = Journal(self.journal_path)
             self.it = Itinerary.model_validate_json(trip.itinerary)
             self.req = TripRequest.model_validate_json(trip.request)
             self.replans = [Replan.model_validate(r) for r in trip.replans]

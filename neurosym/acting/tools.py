@@ -17,7 +17,7 @@ from pydantic import Field, create_model
 
 from ..catalog import WEEKDAYS, Attraction, Flight, GroundLeg, Hotel, Restaurant, minutes
 from ..request import TripRequest
-from .actions import BOOKING_TOOLS, KIND_OF_TOOL, actions, booking_request
+from .itinerary_actions import BOOKING_TOOLS, KIND_OF_TOOL, actions, booking_request
 from .models import ActingInputError, BookingKind, ToolCall
 from .registry import TOOLS, Session, ToolError, tool
 from .store import booking_kind
