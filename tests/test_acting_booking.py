@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -231,3 +230,17 @@ def test_cli_server_and_book(tmp_path, small):
                          timeout=120)
     assert out.returncode == 1 and "cannot reach the booking service" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "other.sqlite").exists()
+
+
+def test_notebook_executes():
+    import nbclient
+    import nbformat
+    path = Path(__file__).resolve().parents[1] / "examples" / "act_on_itinerary.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "is sold out. Re-planned with it excluded" in text and "checked against: " in text
+    assert "verify: no rule is broken" in text and "unknown_tool" in text

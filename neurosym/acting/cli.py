@@ -200,7 +200,7 @@ def add_acting_parsers(sub: Any) -> None:
     c.add_argument("--itinerary", help="ITINERARY.json to start from (plan_trip replaces it)")
     c.add_argument("--journal", help="journal file for book_trip")
     c.add_argument("--now", help="local time booking deadlines are checked against (default: now)")
-    c.add_argument("--time-limit", type=float, default=5.0, metavar="S", help="seconds per re-plan (default 5)")
+    c.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     c.set_defaults(func=cmd_call)
 
     s = sub.add_parser("booking-server", help="run the booking service")
@@ -231,7 +231,7 @@ def add_acting_parsers(sub: Any) -> None:
     b.add_argument("--dry-run", action="store_true", help="check availability only; book and write nothing")
     b.add_argument("--resume", action="store_true", help="continue an unfinished run recorded in the journal")
     b.add_argument("--now", help="local time deadlines are checked against, YYYY-MM-DDTHH:MM (default: now)")
-    b.add_argument("--time-limit", type=float, default=5.0, metavar="S", help="seconds per re-plan (default 5)")
+    b.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     b.add_argument("--history", help="HISTORY.json to re-plan by (the preference model)")
     b.add_argument("--out", help="write the final itinerary here (and its request next to it)")
     b.add_argument("--json", action="store_true", help="print the whole report as JSON")

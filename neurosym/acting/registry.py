@@ -49,7 +49,7 @@ class Session:
     server: str | None = None
     journal: Path | None = None
     now: dt.datetime | None = None
-    time_limit: float = 5.0
+    time_limit: float = 10.0
     history: Any = None
 
     def __post_init__(self) -> None:
