@@ -44,7 +44,7 @@ from collections import Counter
 from pathlib import Path
 
 from neurosym import NoItinerary, Travelers, TripRequest, load_demo_catalog, plan_itinerary, verify
-from neurosym.acting import BookingClient, RetryPolicy, actions, book_itinerary
+from neurosym.acting import ActingInputError, BookingClient, RetryPolicy, actions, book_itinerary
 from neurosym.acting.executor import trip_key
 from neurosym.acting.journal import Journal
 from neurosym.demo import DEMO_START
@@ -207,13 +207,20 @@ def main() -> int:
                 status, killed = run_cli_with_kill(work, files, service.url, journal, rng, key)
                 stats["executor_kills"] += killed
             else:
-                report = book_itinerary(it, req, catalog, service.url, journal=journal, now=NOW, retry=retry,
-                                        time_limit=args.time_limit, explain=False)
-                while report.status == "interrupted":
-                    stats["interrupted_runs"] += 1
-                    time.sleep(1.0)
-                    report = book_itinerary(it, req, catalog, service.url, journal=journal, now=NOW, retry=retry,
-                                            time_limit=args.time_limit, explain=False, resume=True)
+                report = None
+                while report is None or report.status == "interrupted":
+                    if report is not None:
+                        stats["interrupted_runs"] += 1
+                        time.sleep(1.0)
+                    try:
+                        report = book_itinerary(it, req, catalog, service.url, journal=journal, now=NOW,
+                                                retry=retry, time_limit=args.time_limit, explain=False,
+                                                resume=report is not None)
+                    except ActingInputError as exc:   # the service was down for the whole preflight
+                        if "cannot reach" not in str(exc):
+                            raise
+                        stats["unreachable_at_start"] += 1
+                        time.sleep(1.0)
                 stats["transient_errors_seen"] += report.transient_errors
                 status = {"booked": "done", "compensated": "compensated"}.get(report.status, report.status)
             trips[key] = {"status": status}
