@@ -271,7 +271,7 @@ def audit(client: BookingClient, journal: Journal, catalog, trips: dict[str, dic
     entries = journal.entries()
     by_key = {e.idempotency_key: e for e in entries if e.op == "book"}
     by_id = {b.id: b for b in held}
-    double = orphan = lost = failing = replans = booked = compensated = n_actions = 0
+    double = orphan = missing = failing = replans = booked = compensated = n_actions = 0
     for key in journal.trips():
         trip = journal.trip(key)
         replans += len(trip.replans)
@@ -286,14 +286,18 @@ def audit(client: BookingClient, journal: Journal, catalog, trips: dict[str, dic
             counts = Counter(b.idempotency_key.split(".", 2)[2] for b in live)
             double += sum(n - 1 for n in counts.values() if n > 1)
             orphan += sum(1 for b in live if b.idempotency_key not in wanted)
-            lost += len(wanted - {b.idempotency_key for b in live})   # booked per the journal, not held
+            missing += len(wanted - {b.idempotency_key for b in live})   # booked per the journal, not held
         else:
             compensated += trip.status == "compensated"
             orphan += len(live)   # a compensated (or unfinished) trip holds nothing
     orphan += sum(1 for b in held if b.status == "booked" and b.trip not in trips)
-    lost += sum(1 for b in held if b.idempotency_key not in by_key)            # made, unknown to the journal
-    lost += sum(1 for e in entries if e.state == "pending")                    # outcome never learnt
-    lost += sum(1 for e in entries if e.state == "done" and e.op == "book" and e.booking_id not in by_id)
+    unknown = sum(1 for b in held if b.idempotency_key not in by_key)          # made, unknown to the journal
+    pending = sum(1 for e in entries if e.state == "pending")                  # outcome never learnt
+    not_held = sum(1 for e in entries if e.state == "done" and e.op == "book" and e.booking_id not in by_id)
+    lost = missing + unknown + pending + not_held
+    if lost:
+        print(f"lost journal entries: {unknown} bookings unknown to the journal, {pending} calls still pending, "
+              f"{not_held} journal bookings the service lacks, {missing} actions of booked trips not held")
     return {"trips": len(journal.trips()), "trips_booked": booked, "trips_compensated": compensated,
             "replans": replans, "actions": n_actions, "bookings_made": len(held),
             "bookings_cancelled": sum(b.status == "cancelled" for b in held),

@@ -13,8 +13,8 @@ import pytest
 from acting_helpers import NOW, bookable_catalog, small_request
 
 from neurosym import demo_request, load_demo_catalog, plan_itinerary, verify
-from neurosym.acting import (ActingInputError, BookingClient, BookingRequest, Faults, book_itinerary, openapi,
-                             serve)
+from neurosym.acting import (ActingInputError, BookingClient, BookingRefused, BookingRequest, Faults,
+                             book_itinerary, booking_request, openapi, serve)
 from neurosym.acting.client import RetryPolicy
 from neurosym.acting.journal import Journal
 
@@ -244,3 +244,62 @@ def test_notebook_executes():
     text = "".join(o.get("text", "") for o in outputs)
     assert "is sold out. Re-planned with it excluded" in text and "checked against: " in text
     assert "verify: no rule is broken" in text and "unknown_tool" in text
+
+
+def test_a_booked_hotel_stay_cannot_grow_when_replanning():
+    from neurosym import Keep, NoItinerary
+    from neurosym.rules import rules_dir
+    cat = bookable_catalog()
+    req = small_request(keep=[Keep(item_id="h:a:cheap", day=1, nights=1)])   # booked: the first night only
+    assert plan_itinerary(req, cat, time_limit=2).stays[0].nights == 2          # a keep alone lets it grow
+    with pytest.raises(NoItinerary, match="keep"):                              # a booking does not
+        plan_itinerary(req, cat, time_limit=2, rules=[rules_dir() / "booked.lp"], prune=True)
+
+
+def test_a_replan_never_changes_a_booking_silently(tmp_path):
+    """Alpha's hotel is booked for 2 nights, then the train on to Beta sells out. The only
+    other way on is a flight a day later: staying a night longer would need another
+    booking, so the re-plan keeps the stay exact (rules/booked.lp), finds no itinerary,
+    and everything is cancelled."""
+    from neurosym import Flight
+    cat = bookable_catalog()
+    req = small_request(destinations=["Alpha", "Beta"], fixed_order=True, end=dt.date(2026, 6, 5), budget=5000)
+    it = plan_itinerary(req, cat, time_limit=3)
+    train = next(g for g in it.legs if g.origin == "Alpha")
+    alpha = next(s for s in it.stays if s.city == "Alpha")
+    assert train.mode == "train" and alpha.nights == 2
+    later = it.days[train.day].date   # the catalog gains a flight the day after the train
+    cat.flights.append(Flight(number="AB1", origin="Alpha", destination="Beta", date=later,
+                              departure=dt.time(10, 0), arrival=dt.time(11, 15), price=50))
+    events = []
+    with serve(cat, tmp_path / "s.sqlite") as srv:
+        BookingClient(srv.url).set_inventory(train.item_id, capacity=0)
+        report = book_itinerary(it, req, cat, srv.url, journal=tmp_path / "j.sqlite", now=NOW, retry=FAST,
+                                on_event=events.append)
+        assert any("kept exact" in e for e in events)
+        assert report.status == "compensated" and report.failure.code == "no_itinerary"
+        assert _active(srv.store) == [] and any(b.item_id == alpha.hotel_id for b in report.cancelled)
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["never-sent", "answer-lost"])
+def test_a_call_whose_answer_never_came_is_settled_before_compensating(tmp_path, small, after):
+    """The process dies with a booking call unanswered and is resumed too late for that
+    booking: its key is voided. Had the call booked, the booking is cancelled with the
+    rest; had it not, it can no longer book, should the request still arrive."""
+    cat, req, it = small
+    acts = it.actions(cat, req)
+    with serve(cat, tmp_path / "s.sqlite") as srv:
+        with pytest.raises(Crash):
+            book_itinerary(it, req, cat, CrashingClient(srv.url, 2, after), journal=tmp_path / "j.sqlite", now=NOW)
+        late_now = acts[1].deadline + dt.timedelta(minutes=1)
+        report = book_itinerary(it, req, cat, srv.url, journal=tmp_path / "j.sqlite", now=late_now, retry=FAST,
+                                resume=True)
+        assert report.status == "compensated" and report.failure.code == "deadline"
+        assert _active(srv.store) == [] and len(report.cancelled) == (2 if after else 1)
+        entries = Journal(tmp_path / "j.sqlite").entries()
+        assert not [e for e in entries if e.state == "pending"]
+        key = next(e.idempotency_key for e in entries if e.action_id == acts[1].id)
+        if not after:   # the lost request arrives late: refused, nothing is booked behind our back
+            with pytest.raises(BookingRefused, match="voided"):
+                BookingClient(srv.url, FAST).book(booking_request(acts[1].call, key, report.trip))
+            assert _active(srv.store) == []

@@ -167,7 +167,7 @@ def cmd_book(args: argparse.Namespace) -> int:
     try:
         report = book_itinerary(it, req, catalog, args.server, journal=None if args.dry_run else journal,
                                 dry_run=args.dry_run, resume=args.resume, now=_now(args.now),
-                                time_limit=args.time_limit, history=history,
+                                time_limit=args.time_limit, history=history, rules=args.rules,
                                 on_event=None if args.json else (lambda m: print(m, file=sys.stderr, flush=True)))
     except ActingInputError as exc:
         raise _input_error(str(exc)) from None
@@ -233,6 +233,8 @@ def add_acting_parsers(sub: Any) -> None:
     b.add_argument("--now", help="local time deadlines are checked against, YYYY-MM-DDTHH:MM (default: now)")
     b.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     b.add_argument("--history", help="HISTORY.json to re-plan by (the preference model)")
+    b.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp",
+                   help="the extra rule files the itinerary was planned with (enforced when re-planning)")
     b.add_argument("--out", help="write the final itinerary here (and its request next to it)")
     b.add_argument("--json", action="store_true", help="print the whole report as JSON")
     b.set_defaults(func=cmd_book)

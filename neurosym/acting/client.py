@@ -131,6 +131,12 @@ class BookingClient:
         return Booking.model_validate(self.request("POST", f"/bookings/{urllib.parse.quote(booking_id)}/cancel")
                                       ["booking"])
 
+    def void(self, idempotency_key: str) -> Booking | None:
+        """Settle a request whose answer was lost: the booking it made, or None (and the key
+        can no longer book)."""
+        out = self.request("POST", f"/idempotency-keys/{urllib.parse.quote(idempotency_key, safe='')}/void")
+        return None if out["booking"] is None else Booking.model_validate(out["booking"])
+
     def get(self, booking_id: str) -> Booking:
         return Booking.model_validate(self.request("GET", f"/bookings/{urllib.parse.quote(booking_id)}")["booking"])
 

@@ -16,7 +16,8 @@ of :func:`~neurosym.acting.itinerary_actions.actions` in order and returns a
   stays booked and ``resume`` continues later.
 - **Act, observe, re-plan.** When an item is sold out, the executor re-plans with
   :func:`~neurosym.plan_itinerary`: the item excluded, every booked item kept as a hard
-  keep (same day, time, nights), the rest of the current itinerary as soft keeps, so
+  keep (same day, time, nights; should a kept hotel stay grow, it re-plans with
+  ``rules/booked.lp``, which keeps a booked stay exactly that long), the rest of the current itinerary as soft keeps, so
   that what still works stays where it was. It explains the change from the rules (what
   was lost, ``why`` the replacement, ``why_not`` the lost item) and goes on with the new
   itinerary, which passes :func:`~neurosym.verify`.
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant
 from ..itinerary import Itinerary
 from ..request import Keep, TripRequest
+from ..rules import rules_dir
 from .itinerary_actions import Action, actions, booking_request
 from .client import BookingClient, BookingRefused, RetryPolicy, ServiceUnavailable, SoldOut
 from .journal import Journal, Trip
@@ -234,13 +236,15 @@ class Executor:
     def __init__(self, itinerary: Itinerary, request: TripRequest, catalog: Catalog, server: str | BookingClient, *,
                  journal: str | Path | None = None, now: dt.datetime | None = None, retry: RetryPolicy | None = None,
                  time_limit: float = 10.0, max_replans: int = 3, history: Any = None, scorer: Any = None,
-                 explain: bool = True, on_event: Callable[[str], Any] | None = None):
+                 rules: Sequence[str | Path] = (), explain: bool = True,
+                 on_event: Callable[[str], Any] | None = None):
         self.it, self.req, self.catalog = itinerary, request, catalog
         self.client = server if isinstance(server, BookingClient) else BookingClient(server, retry)
         self.journal_path = None if journal is None else Path(journal)
         self.now = now
         self.time_limit, self.max_replans = time_limit, max_replans
         self.history, self.scorer, self.explain = history, scorer, explain
+        self.rules = tuple(rules)
         self.on_event = on_event or (lambda _msg: None)
         self.key = trip_key(itinerary, request, catalog)
         self.calls = 0
@@ -249,7 +253,13 @@ class Executor:
 
     # -- checks before anything is changed ---------------------------------------------
     def preflight(self) -> list[Action]:
+        from ..rules import RuleFileError, check_user_file
         from ..verify import verify
+        for path in self.rules:
+            try:
+                check_user_file(path)
+            except RuleFileError as exc:
+                raise ActingInputError(f"rules: {exc}") from None
         found = verify(self.it, self.req, self.catalog)
         if found:
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
@@ -374,11 +384,16 @@ class Executor:
         """Book one action (journal first); None when it is sold out."""
         now = self.now or dt.datetime.now()
         key = self._key(a.id)
+        if a.deadline < now:
+            if seq is not None:  # a call whose answer never came: settle it (compensation cancels it if made)
+                made = self.client.void(key)
+                if made is None:
+                    self.journal.failed(seq, "not_made", "the service never made this booking (key voided)")
+                else:
+                    self.journal.done(seq, made.model_dump(mode="json"))
+            raise _Permanent(a.id, "deadline", f"{a.name} had to be booked by {a.deadline:%Y-%m-%d %H:%M}")
         if seq is None:
             seq = self.journal.add(self.key, self.trip.generation, a.id, "book", a.call.model_dump(), key)
-        if a.deadline < now:
-            self.journal.failed(seq, "deadline", f"{a.name} had to be booked by {a.deadline:%Y-%m-%d %H:%M}")
-            raise _Permanent(a.id, "deadline", f"{a.name} had to be booked by {a.deadline:%Y-%m-%d %H:%M}")
         self.calls += 1
         try:
             booking, replayed = self.client.book(booking_request(a.call, key, self.key))
@@ -406,15 +421,27 @@ class Executor:
         booked = [a for a in acts if a.id in done]
         req = replan_request(self.req, self.it, booked, sold.item_id)
         self.on_event(f"re-planning without {sold.name}, {len(booked)} bookings held fixed")
-        try:
-            new = plan_itinerary(req, self.catalog, time_limit=self.time_limit, history=self.history,
-                                 scorer=self.scorer)
-        except NoItinerary as exc:
-            raise _Permanent(sold.id, "no_itinerary", f"{sold.name} is sold out and no itinerary keeps what is "
-                             f"booked: {exc.message}") from None
-        found = verify(new, req, self.catalog)
-        if found:
-            raise _Permanent(sold.id, "invalid_itinerary", f"the re-planned itinerary breaks a rule: {found[0]}")
+        def replan(extra: tuple[Path, ...]) -> tuple[Itinerary, set[str]]:
+            try:
+                new = plan_itinerary(req, self.catalog, time_limit=self.time_limit, history=self.history,
+                                     scorer=self.scorer, rules=[*self.rules, *extra],
+                                     prune=None if self.rules else True)
+            except NoItinerary as exc:
+                raise _Permanent(sold.id, "no_itinerary", f"{sold.name} is sold out and no itinerary keeps what "
+                                 f"is booked: {exc.message}") from None
+            found = verify(new, req, self.catalog)
+            if found:
+                raise _Permanent(sold.id, "invalid_itinerary", f"the re-planned itinerary breaks a rule: {found[0]}")
+            return new, {a.id for a in booked} - {a.id for a in actions(new, self.catalog, req)}
+
+        new, changed = replan(())
+        if changed:  # a kept hotel stay grew: plan again with booked.lp, which keeps booked stays exact
+            self.on_event(f"the re-plan changes the booked {sorted(changed)[0]}: re-planning with booked stays "
+                          "kept exact (rules/booked.lp)")
+            new, changed = replan((rules_dir() / "booked.lp",))
+        if changed:  # cannot happen; never leave a booking behind unnoticed
+            raise _Permanent(sold.id, "replan_changed_booking", f"the re-planned itinerary changes the booking "
+                             f"{sorted(changed)[0]}")
         rp = explain_replan(self.it, new, sold, booked, self.catalog, explain=self.explain)
         self.replans.append(rp)
         self.it, self.req = new, req
@@ -425,22 +452,23 @@ class Executor:
     def _compensate(self, failure: Failure) -> BookingReport:
         """Cancel every booking of this attempt, most recent first."""
         entries = self.journal.entries(self.key, self.trip.generation)
-        cancelled_ids = {e.booking_id for e in entries if e.op == "cancel" and e.state == "done"}
-        cancelled: list[Booking] = []
+        cancels = {e.booking_id: e for e in entries if e.op == "cancel"}   # the latest per booking
         for e in reversed([e for e in entries if e.op == "book" and e.state in ("done", "pending")]):
             booking_id = e.booking_id
-            if e.state == "pending":  # its answer never came: ask the service whether it was made
-                found = self.client.bookings(idempotency_key=e.idempotency_key)
-                if not found:
-                    self.journal.failed(e.seq, "not_made", "the service never made this booking")
+            if e.state == "pending":  # its answer never came: its booking, or the key is voided
+                made = self.client.void(e.idempotency_key)
+                if made is None:
+                    self.journal.failed(e.seq, "not_made", "the service never made this booking (key voided)")
                     continue
-                self.journal.done(e.seq, found[0].model_dump(mode="json"))
-                booking_id = found[0].id
-            if booking_id in cancelled_ids:
-                continue
-            seq = self.journal.add(self.key, self.trip.generation, e.action_id, "cancel",
-                                   {"name": "cancel_booking", "arguments": {"booking_id": booking_id}},
-                                   f"cancel.{booking_id}", booking_id)
+                self.journal.done(e.seq, made.model_dump(mode="json"))
+                booking_id = made.id
+            earlier = cancels.get(booking_id)
+            if earlier is not None and earlier.state != "pending":
+                continue   # cancelled already (or unknown to the service)
+            seq = earlier.seq if earlier is not None else self.journal.add(
+                self.key, self.trip.generation, e.action_id, "cancel",
+                {"name": "cancel_booking", "arguments": {"booking_id": booking_id}}, f"cancel.{booking_id}",
+                booking_id)
             self.calls += 1
             try:
                 b = self.client.cancel(booking_id)  # type: ignore[arg-type]
@@ -448,8 +476,6 @@ class Executor:
                 self.journal.failed(seq, exc.code, exc.message)
                 continue
             self.journal.done(seq, b.model_dump(mode="json"))
-            cancelled.append(b)
-            cancelled_ids.add(booking_id)
             self.on_event(f"cancelled {e.action_id}: {booking_id}")
         self.journal.update(self.key, status="compensated")
         done = [e for e in self.journal.entries(self.key, self.trip.generation, "cancel") if e.state == "done"]
@@ -473,14 +499,16 @@ class Executor:
 def book_itinerary(itinerary: Itinerary, request: TripRequest, catalog: Catalog, server: str | BookingClient, *,
                    journal: str | Path | None = None, dry_run: bool = False, resume: bool = False,
                    now: dt.datetime | None = None, retry: RetryPolicy | None = None, time_limit: float = 10.0,
-                   max_replans: int = 3, history: Any = None, scorer: Any = None, explain: bool = True,
-                   on_event: Callable[[str], Any] | None = None) -> BookingReport:
+                   max_replans: int = 3, history: Any = None, scorer: Any = None, rules: Sequence[str | Path] = (),
+                   explain: bool = True, on_event: Callable[[str], Any] | None = None) -> BookingReport:
     """Book ``itinerary`` on the booking service at ``server`` (see the module docstring).
 
     ``journal`` is the SQLite journal file (required unless ``dry_run``); ``resume``
     continues an unfinished run recorded there. ``now`` is the local time deadlines are
-    checked against (default: the clock). ``time_limit``, ``history`` and ``scorer`` are
-    passed to ``plan_itinerary`` when re-planning (the search stops early once it proves
+    checked against (default: the clock). ``time_limit``, ``history``, ``scorer`` and
+    ``rules`` (the user rule files the itinerary was planned with) are passed to
+    ``plan_itinerary`` when re-planning (with ``rules/booked.lp`` too should a booked hotel
+    stay grow) (the search stops early once it proves
     its itinerary optimal; on the demo catalog keeping as many soft keeps as possible
     takes about 4 s, and a shorter limit may move more of the old plan than needed); ``explain=False`` skips ``why``/
     ``why_not`` in the re-plan explanations. ``on_event`` is called with one line per
@@ -492,5 +520,6 @@ def book_itinerary(itinerary: Itinerary, request: TripRequest, catalog: Catalog,
     unfinished run and ``resume`` is not set.
     """
     ex = Executor(itinerary, request, catalog, server, journal=journal, now=now, retry=retry, time_limit=time_limit,
-                  max_replans=max_replans, history=history, scorer=scorer, explain=explain, on_event=on_event)
+                  max_replans=max_replans, history=history, scorer=scorer, rules=rules, explain=explain,
+                  on_event=on_event)
     return ex.dry_run() if dry_run else ex.run(resume=resume)

@@ -12,12 +12,14 @@ Endpoints (JSON in and out; every error is ``{"error": {"code", "message", "fiel
 ``GET /bookings?trip&status&...``         ``{"bookings": [...]}``, in booking order
 ``GET /bookings/<id>``                    ``{"booking": {...}}``
 ``POST /bookings/<id>/cancel``            cancel (again: no error), ``{"booking": {...}}``
+``POST /idempotency-keys/<key>/void``     settle a lost request: its booking, or the key is
+                                          voided (``{"booking": null, "voided": true}``)
 ``GET /inventory/<item_id>``              the item's stock and what is held
 ``PUT /inventory/<item_id>``              operator: ``{"capacity", "date", "refuse"}``
 ========================================  ====================================================
 
 Status codes: 400 invalid request (``field`` names it), 404 unknown item or booking, 409
-sold out or an idempotency key reused for another request, 422 not bookable that way or
+sold out, or an idempotency key reused for another request or voided, 422 not bookable that way or
 refused by the provider, 5xx a fault of the service (worth retrying). The OpenAPI
 document is generated from the same pydantic models the service validates with.
 """
@@ -25,6 +27,7 @@ document is generated from the same pydantic models the service validates with.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 from pathlib import Path
@@ -125,6 +128,11 @@ def openapi() -> dict[str, Any]:
         "/bookings/{booking_id}/cancel": {"post": {"summary": "cancel a booking (idempotent)", "parameters": bid,
                                                    "responses": {"200": answer("BookingAnswer", "cancelled"),
                                                                  "404": err["404"]}}},
+        "/idempotency-keys/{key}/void": {"post": {
+            "summary": "settle a request whose answer was lost: its booking, or the key is voided so that the "
+                       "request can no longer book",
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "{\"booking\": the booking or null, \"voided\": bool}"}}}},
         "/inventory/{item_id}": {
             "get": {"summary": "an item's stock", "parameters": iid,
                     "responses": {"200": {"description": "stock"}, "404": err["404"]}},
@@ -216,6 +224,11 @@ def create_app(store: BookingStore, faults: Faults | None = None) -> Any:
     def cancel(booking_id: str) -> Any:
         return app.response_class(BookingAnswer(booking=store.cancel(booking_id)).model_dump_json(),
                                   mimetype="application/json")
+
+    @app.post("/idempotency-keys/<path:key>/void")
+    def void(key: str) -> Any:
+        b = store.void(key)
+        return jsonify({"booking": None if b is None else json.loads(b.model_dump_json()), "voided": b is None})
 
     @app.get("/inventory/<path:item_id>")
     def inventory(item_id: str) -> Any:

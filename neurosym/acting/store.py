@@ -11,7 +11,9 @@ slot it covers; a cancellation gives them back.
 Each booking is one SQLite transaction (``BEGIN IMMEDIATE``), so two concurrent requests
 never sell the last room twice, and the idempotency key is unique in the table and looked
 up inside that transaction before anything else: the same key always answers with the
-same booking, even while the first request is still on its way back.
+same booking, even while the first request is still on its way back. A caller that
+gave up on a request settles it with :meth:`BookingStore.void`: the booking if it was
+made, or else the key is voided and the request can no longer book.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ CREATE TABLE IF NOT EXISTS holds (
     booking_id TEXT NOT NULL, item_id TEXT NOT NULL, day TEXT NOT NULL, slot TEXT NOT NULL,
     units INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS holds_stock ON holds (item_id, day, slot);
+CREATE TABLE IF NOT EXISTS void_keys (idempotency_key TEXT PRIMARY KEY, voided TEXT NOT NULL);
 """
 
 
@@ -259,6 +262,9 @@ class BookingStore:
                     raise ServiceFailure(409, "key_reused", f"idempotency key {req.idempotency_key!r} was used for "
                                          "another request", field="idempotency_key", item_id=req.item_id)
                 return _booking(row), True
+            if c.execute("SELECT 1 FROM void_keys WHERE idempotency_key=?", (req.idempotency_key,)).fetchone():
+                raise ServiceFailure(409, "key_void", f"idempotency key {req.idempotency_key!r} was voided: this "
+                                     "request is not to be booked", field="idempotency_key", item_id=req.item_id)
             left, refuse = self._remaining(c, req.item_id, plan.holds)
             if refuse is not None:
                 raise ServiceFailure(422, "refused", f"{plan.name}: {refuse}", item_id=req.item_id)
@@ -274,6 +280,17 @@ class BookingStore:
                           [(bid, req.item_id, day, slot, plan.units) for day, slot in plan.holds])
             row = c.execute("SELECT * FROM bookings WHERE id=?", (bid,)).fetchone()
             return _booking(row), False
+
+    def void(self, idempotency_key: str) -> Booking | None:
+        """Settle a request whose answer was lost: the booking made with this key, if any;
+        otherwise the key is voided, so that the request, should it still arrive, is
+        refused (``key_void``) instead of booking behind the caller's back."""
+        with self._tx(write=True) as c:
+            row = c.execute("SELECT * FROM bookings WHERE idempotency_key=?", (idempotency_key,)).fetchone()
+            if row is not None:
+                return _booking(row)
+            c.execute("INSERT OR IGNORE INTO void_keys VALUES (?, ?)", (idempotency_key, _now()))
+            return None
 
     def cancel(self, booking_id: str) -> Booking:
         """Cancel a booking and give its stock back (cancelling twice is not an error)."""
