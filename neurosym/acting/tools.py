@@ -55,6 +55,11 @@ def _known(session: Session, argument: str, item_id: str, kinds: tuple[type, ...
         raise ToolError("wrong_kind", f"{item_id!r} is not a {want}", argument)
 
 
+def _message(exc: Exception) -> str:
+    """An exception's message (a KeyError's without the quotes ``str`` adds)."""
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
 def _entry(e: Any) -> dict[str, Any]:
     return {"item_id": e.item_id, "name": e.name, "category": e.category, "status": e.status, "text": e.text,
             "rules": [f"{r.name} ({r.file}:{r.line})" for r in e.rules],
@@ -107,7 +112,7 @@ def explain_choice(session: Session, item: ItemRef) -> dict[str, Any]:
     try:
         return _entry(_itinerary(session).why(item))
     except (ExplainError, KeyError, ValueError) as exc:
-        raise ToolError("unknown_item", str(exc), "item") from None
+        raise ToolError("unknown_item", _message(exc), "item") from None
 
 
 @tool(needs=("itinerary",), examples=({"item": "r:munich:3"},))
@@ -117,7 +122,7 @@ def explain_rejection(session: Session, item: ItemRef) -> dict[str, Any]:
     try:
         return _entry(_itinerary(session).why_not(item))
     except (ExplainError, KeyError, ValueError) as exc:
-        raise ToolError("unknown_item", str(exc), "item") from None
+        raise ToolError("unknown_item", _message(exc), "item") from None
 
 
 @tool(needs=("itinerary",), examples=({},))
