@@ -175,3 +175,19 @@ def test_cli_tools_and_call(tmp_path):
     calls.write_text('[{"name": "search_catalog", "arguments": {"city": ')
     out = _cli("call", str(calls), cwd=tmp_path)
     assert out.returncode == 1 and f"{calls}:1:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_demo_catalog_says_where_bookings_are_needed():
+    from neurosym import load_demo_catalog
+    from neurosym.demo.generate import RESERVATION_KITCHENS, TIMED_TICKET_CATEGORIES
+    cat = load_demo_catalog()
+    for city in ("Munich", "Dresden", "Leipzig"):
+        _, attractions, restaurants = cat.in_city(city)
+        assert any(r.reservations for r in restaurants) and not all(r.reservations for r in restaurants)
+        assert any(a.timed_tickets for a in attractions) and not all(a.timed_tickets for a in attractions)
+    for a in cat.attractions:   # the generator's rule, on the shipped file
+        assert a.timed_tickets == (a.category in TIMED_TICKET_CATEGORIES and a.price > 0)
+    assert all(r.reservations for r in cat.restaurants if r.price >= 30)
+    assert not any(r.reservations for r in cat.restaurants if r.price < 30 and not
+                   {c.lower() for c in r.cuisines} & {"fine dining", "french", "seafood"})
+    assert set(RESERVATION_KITCHENS) == {"fine", "french", "seafood"}
