@@ -100,7 +100,8 @@ class BookingReport(BaseModel):
     - ``already_booked``: the journal says this trip was booked before: nothing was done;
     - ``compensated``: an action failed for good (``failure``), every booking of the
       attempt was cancelled (``cancelled``, in the order of cancellation);
-    - ``interrupted``: the service stopped answering; ``bookings`` are kept, resume later;
+    - ``interrupted``: the service stopped answering, or a re-plan found no itinerary
+      within its time limit; ``bookings`` are kept, resume later;
     - ``dry_run``: availability only (``availability``), nothing booked or written.
     """
 
@@ -126,6 +127,10 @@ class BookingReport(BaseModel):
     def ok(self) -> bool:
         return self.status in ("booked", "already_booked") or (
             self.status == "dry_run" and all(a.available for a in self.availability))
+
+
+class _Stalled(Exception):
+    """The run cannot go on now, but may later (a re-plan that found nothing in time)."""
 
 
 class _Permanent(Exception):
@@ -340,7 +345,7 @@ class Executor:
                 journal.update(self.key, status="compensating", failure=exc.failure.model_dump())
                 self.on_event(f"failed for good: {exc.failure.message}; cancelling every booking of this attempt")
                 return self._compensate(exc.failure)
-        except ServiceUnavailable as exc:
+        except (ServiceUnavailable, _Stalled) as exc:
             held = self._held(self.trip)
             doing = ("cancelling" if (t := journal.trip(self.key)) is not None and t.status == "compensating"
                      else "booking")
@@ -429,6 +434,9 @@ class Executor:
             except NoItinerary as exc:
                 raise _Permanent(sold.id, "no_itinerary", f"{sold.name} is sold out and no itinerary keeps what "
                                  f"is booked: {exc.message}") from None
+            except TimeoutError as exc:  # neither an itinerary nor a proof that none exists
+                raise _Stalled(f"{sold.name} is sold out and the re-plan found no itinerary within "
+                               f"{self.time_limit:g} s ({exc}); resume with a larger time limit") from None
             found = verify(new, req, self.catalog)
             if found:
                 raise _Permanent(sold.id, "invalid_itinerary", f"the re-planned itinerary breaks a rule: {found[0]}")
