@@ -201,6 +201,8 @@ def _place(p: Any) -> dict[str, Any]:
 @tool(needs=("itinerary",), examples=({},))
 def list_actions(session: Session) -> list[dict[str, Any]]:
     """The current itinerary's booking actions in order, each a call with its preconditions and deadline."""
+    if session.request is None and getattr(session.itinerary, "_explain", None) is None:
+        raise ToolError("missing_request", "the itinerary has no request: plan_trip first, or pass the request")
     try:
         return [a.model_dump(mode="json") for a in actions(session.itinerary, session.catalog, session.request)]  # type: ignore[arg-type]
     except ActingInputError as exc:
