@@ -145,3 +145,12 @@ def test_form_errors_are_shown_next_to_their_fields(client):
     # and a good form starts a plan
     r = client.post("/plan", data=form)
     assert r.status_code == 303 and r.headers["Location"].startswith("/jobs/")
+
+
+def test_serve_refuses_a_broken_forecast_file(tmp_path, capsys):
+    from neurosym.cli import main
+    bad = tmp_path / "forecast.json"
+    bad.write_text('{"cities": [{"city": "Dresden", "hourly": [{"time": "2026-06-15T10:30"}]}]}')
+    assert main(["serve", "--forecast", str(bad), "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "forecast.json: field cities.0.hourly.0.time" in err and "on the hour" in err

@@ -9,6 +9,7 @@ API; :func:`errors_of` turns a :class:`pydantic.ValidationError` into ``{field: 
 from __future__ import annotations
 
 import json
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +135,11 @@ class TripForm:
                           ("adults", "at least one adult travels")):
             if not data.get(name) and not (name == "adults" and data["travelers"]["adults"]):
                 out.errors[name] = msg
+        try:  # the dates' order is checked here too, so that its message shows with the others
+            if v["start"] and v["end"] and date.fromisoformat(v["end"]) <= date.fromisoformat(v["start"]):
+                out.errors["end"] = "end must be after start (a trip has at least one night)"
+        except ValueError:
+            pass  # a malformed date: the model's own message says so below
         try:
             out.options = WebOptions.model_validate({k: v[k] for k in ("rain_threshold", "time_limit") if v[k]})
         except ValidationError as exc:

@@ -27,9 +27,10 @@ DAY_START, DAY_END = 6 * 60, 24 * 60  # the timeline bar spans 06:00-24:00 (late
 def route_svg(it: Itinerary, catalog: Catalog, request: TripRequest | None = None,
               width: int = 420, height: int = 300) -> str:
     """The trip's cities placed by their coordinates, the legs as arrows labelled with
-    day, mode and departure; candidate cities the route skips are grey. Self-contained
-    SVG (no tiles, no fonts from anywhere)."""
-    names = list(dict.fromkeys([it.origin, *it.cities, *(request.destinations if request else [])]))
+    day, mode and departure; the candidate cities the route skips are listed below.
+    Self-contained SVG (no tiles, no fonts from anywhere)."""
+    names = list(dict.fromkeys([it.origin, *it.cities]))
+    skipped = [d for d in (request.destinations if request else []) if d not in names]
     pts = {}
     for n in names:
         try:
@@ -41,44 +42,57 @@ def route_svg(it: Itinerary, catalog: Catalog, request: TripRequest | None = Non
     if not pts:
         return ""
     xs, ys = [p[0] for p in pts.values()], [p[1] for p in pts.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
-    pad = 48
-    scale = min((width - 2 * pad) / max(max(xs) - min(xs), span * 0.3),
-                (height - 2 * pad) / max(max(ys) - min(ys), span * 0.3))
+    pad_x, pad_y, foot = 70, 45, 22 if skipped else 0
+    dx, dy = max(xs) - min(xs), max(ys) - min(ys)
+    scale = min((width - 2 * pad_x) / dx if dx > 1e-9 else math.inf,
+                (height - foot - 2 * pad_y) / dy if dy > 1e-9 else math.inf)
+    if scale == math.inf:
+        scale = 1.0
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
 
     def xy(n: str) -> tuple[float, float]:
         x, y = pts[n]
-        return round(width / 2 + (x - cx) * scale, 1), round(height / 2 - (y - cy) * scale, 1)
+        return round(width / 2 + (x - cx) * scale, 1), round((height - foot) / 2 - (y - cy) * scale, 1)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="route" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" role="img" aria-label="route: '
              f'{escape(" → ".join([it.origin, *it.cities, it.origin]))}">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>']
+    labels = []
     for leg in it.legs:
         if leg.origin not in pts or leg.destination not in pts:
             continue
         (x1, y1), (x2, y2) = xy(leg.origin), xy(leg.destination)
-        dx, dy = x2 - x1, y2 - y1
-        dist = math.hypot(dx, dy) or 1.0
-        # a gentle curve to the right of the direction of travel, so there and back do not overlap
-        mx, my = (x1 + x2) / 2 - dy / dist * 22, (y1 + y2) / 2 + dx / dist * 22
-        # stop short of the circles
-        sx, sy = x1 + dx / dist * 14, y1 + dy / dist * 14
-        ex, ey = x2 - dx / dist * 16, y2 - dy / dist * 16
+        ddx, ddy = x2 - x1, y2 - y1
+        dist = math.hypot(ddx, ddy) or 1.0
+        bend = min(40.0, dist * 0.25)
+        # a curve to the right of the direction of travel, so there and back do not overlap
+        mx, my = (x1 + x2) / 2 - ddy / dist * bend, (y1 + y2) / 2 + ddx / dist * bend
+        sx, sy = x1 + ddx / dist * 14, y1 + ddy / dist * 14  # stop short of the circles
+        ex, ey = x2 - ddx / dist * 16, y2 - ddy / dist * 16
         colour = KIND_COLOUR.get(leg.mode, "#444")
         parts.append(f'<path d="M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}" fill="none" '
                      f'stroke="{colour}" stroke-width="2.5" marker-end="url(#arrow)"/>')
+        # the label sits on the curve's middle (half-way between the chord and the control point)
+        lx, ly = ((x1 + x2) / 2 + mx) / 2, ((y1 + y2) / 2 + my) / 2
+        # the text runs away from the curve, on its outer side, so that there and back never collide
+        nx = -ddy / dist
+        anchor = "middle" if abs(nx) < 0.3 else ("start" if nx > 0 else "end")
+        lx += 5 if anchor == "start" else -5 if anchor == "end" else 0
+        ly += 4 if anchor != "middle" else (14 if ddx / dist > 0 else -6)
         label = f"day {leg.day}: {leg.mode} {clock(leg.departure)}"
-        parts.append(f'<text x="{mx:.1f}" y="{my:.1f}" class="leg" text-anchor="middle">{escape(label)}</text>')
+        labels.append(f'<text x="{lx:.1f}" y="{ly:.1f}" class="leg" text-anchor="{anchor}">{escape(label)}</text>')
     for n in pts:
         x, y = xy(n)
-        visited = n == it.origin or n in it.cities
-        fill = "#333" if n == it.origin else ("#1f77b4" if visited else "#cfcfcf")
+        fill = "#333" if n == it.origin else "#1f77b4"
         parts.append(f'<circle cx="{x}" cy="{y}" r="11" fill="{fill}"><title>{escape(n)}</title></circle>')
-        parts.append(f'<text x="{x}" y="{y + 27}" text-anchor="middle" class="city{"" if visited else " skipped"}">'
+        above = y < (height - foot) / 2  # a label away from the middle, where the legs run
+        parts.append(f'<text x="{x}" y="{y - 17 if above else y + 26}" text-anchor="middle" class="city">'
                      f'{escape(n)}</text>')
+    parts += labels  # on top of the circles
+    if skipped:
+        parts.append(f'<text x="8" y="{height - 8}" class="city skipped">not visited: {escape(", ".join(skipped))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -163,7 +177,7 @@ def day_events(day: Any, catalog_index: dict[str, Any], forecast: Forecast | Non
     rows = []
     for ev in day.events:
         item = catalog_index.get(ev.item_id or "")
-        outdoor = isinstance(item, Attraction) and not item.indoor
+        outdoor = ev.kind == "visit" and isinstance(item, Attraction) and not item.indoor
         weather, wet = "", False
         if outdoor and forecast is not None:
             span = forecast.over(ev.city, day.date, ev.start, ev.end)
