@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..catalog import _Model, clock
 
@@ -59,11 +59,12 @@ class HourlyWeather(_Model):
     wind_speed: float | None = Field(default=None, ge=0, description="km/h at 10 m")
     weather_code: int | None = Field(default=None, ge=0, le=99, description="WMO code")
 
-    @model_validator(mode="after")
-    def _on_the_hour(self) -> "HourlyWeather":
-        if self.time.minute or self.time.second or self.time.microsecond or self.time.tzinfo is not None:
-            raise ValueError(f"time {self.time.isoformat()} must be a local time on the hour (no time zone)")
-        return self
+    @field_validator("time")
+    @classmethod
+    def _on_the_hour(cls, t: datetime) -> datetime:
+        if t.minute or t.second or t.microsecond or t.tzinfo is not None:
+            raise ValueError(f"{t.isoformat()} must be a local time on the hour (no time zone)")
+        return t
 
 
 class DailyWeather(_Model):

@@ -72,7 +72,8 @@ def load_forecast(path: str | Path) -> Forecast:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise ForecastError(f"{p}: field {loc}: {err['msg']}{more}") from None
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ForecastError(f"{p}: field {loc}: {msg}{more}") from None
 
 
 def save_forecast(forecast: Forecast, path: str | Path) -> None:
