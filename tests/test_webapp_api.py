@@ -154,3 +154,25 @@ def test_serve_refuses_a_broken_forecast_file(tmp_path, capsys):
     assert main(["serve", "--forecast", str(bad), "--port", "0"]) == 1
     err = capsys.readouterr().err
     assert "forecast.json: field cities.0.hourly.0.time" in err and "on the hour" in err
+
+
+def test_only_the_most_recently_explained_itineraries_keep_their_programs(monkeypatch):
+    from neurosym.web.jobs import Job, JobRunner
+    cleared: list[str] = []
+    real = Job.drop_explanations
+    monkeypatch.setattr(Job, "drop_explanations", lambda self: (cleared.append(self.id), real(self)))
+    runner = JobRunner(small_catalog(), time_limit=3, warm=1)
+    try:
+        first, second = runner.submit(small_request()), runner.submit(small_request(budget=2500))
+        for j in (first, second):
+            j.done.wait(30)
+        hotel = first.itinerary.stays[0].hotel_id
+        first.explain("why_not", "h:a:pets" if hotel != "h:a:pets" else "h:a:cheap")
+        first.explain("why", hotel)
+        assert cleared == []
+        second.explain("why", second.itinerary.stays[0].hotel_id)
+        assert cleared == [first.id]  # another itinerary was explained since: its programs are freed
+        assert first.explain("why", hotel).status == "chosen"  # and rebuilt on demand
+        assert cleared == [first.id, second.id]
+    finally:
+        runner.shutdown()

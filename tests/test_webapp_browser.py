@@ -166,19 +166,28 @@ def test_bad_input_gets_a_message_next_to_the_field(page):
     assert page.locator("#budget").input_value() == "-20"  # what the traveller typed is kept
 
 
-def test_a_second_user_is_served_while_a_plan_runs(server):
+def test_progress_best_so_far_stop_and_a_second_user(page, server):
     req = _api(server, "/api/demo/request")
     job = _api(server, "/api/plan", {"request": req, "time_limit": 30})
-    url = job["links"]["self"]
-    deadline = time.time() + 30
-    while (state := _api(server, url))["found"] == 0 and time.time() < deadline:
-        time.sleep(0.2)
-    assert state["status"] == "running" and state["best"] is not None  # the best itinerary so far
+    page.goto(job["links"]["page"])
+    # the page shows the search's progress and the best itinerary found so far
+    page.wait_for_selector("h2:has-text('Best so far')", timeout=30_000)
+    page.wait_for_selector("#itinerary section.day")
+    shot(page, "best-so-far")
+    assert "itinerar" in page.locator("#progress").inner_text() and page.locator("#stop-button").count() == 1
+    assert page.locator("#itinerary a.why").count() == 0  # explanations come with the final itinerary
+    # meanwhile another user is served at once
     t0 = time.perf_counter()
     with urllib.request.urlopen(server + "/", timeout=10) as r:
         assert r.status == 200
-    assert time.perf_counter() - t0 < 2.0  # another user's page is not held up by the search
-    _api(server, url + "/stop", {})
-    while (state := _api(server, url))["status"] == "running" and time.time() < deadline:
-        time.sleep(0.2)
-    assert state["status"] == "planned" and state["itinerary"]["optimal"] is False and state["found"] >= 1
+    assert time.perf_counter() - t0 < 2.0
+    state = _api(server, job["links"]["self"])
+    assert state["status"] == "running" and state["best"] is not None and state["found"] >= 1
+    # stop: the best itinerary so far becomes the plan
+    page.click("#stop-button")
+    page.wait_for_selector("#job-status-planned", timeout=30_000)
+    page.wait_for_selector("#itinerary a.why")
+    shot(page, "stopped")
+    state = _api(server, job["links"]["self"])
+    assert state["status"] == "planned" and state["itinerary"]["optimal"] is False
+    assert state["seconds"] < 25  # it did not search for the full 30 s

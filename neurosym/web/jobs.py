@@ -7,7 +7,9 @@ itinerary found, which the job keeps as ``best`` so a page can show it while the
 goes on, and a stop request makes the callback return ``False``, which ends the search
 with that itinerary. Finished jobs are kept (the most recent ``keep`` of them) so their
 itineraries can still be explained; older ones are dropped, and with them their
-itineraries and grounded explanation programs.
+itineraries and grounded explanation programs. Those programs are large (the whole
+demo trip grounds to a few hundred MB), so only the ``warm`` most recently explained
+itineraries keep theirs; the others are cleared and rebuilt when asked again.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class Job:
     stop_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     explain_lock: threading.Lock = field(default_factory=threading.Lock)
+    on_explained: Any = None              # the runner's bookkeeping of explanation memory
 
     @property
     def final(self) -> bool:
@@ -74,18 +77,29 @@ class Job:
         if self.itinerary is None:
             raise LookupError("this job has no itinerary to explain")
         with self.explain_lock:  # an itinerary's explainer answers one question at a time
-            return getattr(self.itinerary, kind)(item)
+            entry = getattr(self.itinerary, kind)(item)
+        if self.on_explained is not None:
+            self.on_explained(self)
+        return entry
+
+    def drop_explanations(self) -> None:
+        """Free the clingo programs grounded to explain this itinerary (rebuilt on demand)."""
+        if self.itinerary is not None:
+            with self.explain_lock:
+                self.itinerary.explainer.clear()
 
 
 class JobRunner:
     """Runs planning jobs on ``workers`` threads and keeps the ``keep`` most recent ones."""
 
     def __init__(self, catalog: Catalog, *, time_limit: float | None = 10.0,
-                 forecast: ForecastProvider | None = None, workers: int = 2, keep: int = 50):
+                 forecast: ForecastProvider | None = None, workers: int = 2, keep: int = 50, warm: int = 4):
         self.catalog = catalog
         self.time_limit = time_limit
         self.forecast = forecast
         self.keep = keep
+        self.warm = warm  # itineraries whose explanation programs stay grounded (each: ~100-500 MB)
+        self._explained: list[Job] = []
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neurosym-plan")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -95,7 +109,7 @@ class JobRunner:
                rain_threshold: int = 60, label: str = "", parent: str | None = None) -> Job:
         job = Job(id=secrets.token_urlsafe(9), request=request, history=history,
                   time_limit=time_limit if time_limit is not None else self.time_limit,
-                  rain_threshold=rain_threshold, label=label, parent=parent)
+                  rain_threshold=rain_threshold, label=label, parent=parent, on_explained=self._explained_one)
         with self._lock:
             self._jobs[job.id] = job
             # forget the oldest finished jobs: their itineraries, and the explanation
@@ -118,6 +132,17 @@ class JobRunner:
                     break
                 ahead += j.status == "queued"
             return ahead
+
+    def _explained_one(self, job: Job) -> None:
+        """Keep the explanation programs of the ``warm`` most recently explained itineraries."""
+        with self._lock:
+            if job in self._explained:
+                self._explained.remove(job)
+            self._explained.append(job)
+            cold = self._explained[:-self.warm] if len(self._explained) > self.warm else []
+            del self._explained[:len(cold)]
+        for old in cold:
+            old.drop_explanations()
 
     def stop(self, job: Job) -> None:
         """Ask the search to stop and keep the best itinerary found so far."""
