@@ -176,3 +176,28 @@ def test_only_the_most_recently_explained_itineraries_keep_their_programs(monkey
         assert cleared == [first.id, second.id]
     finally:
         runner.shutdown()
+
+
+def test_errors_are_pages_or_json_never_a_traceback(client):
+    # a request the catalog cannot take in that form: the job says which field, on its page too
+    req = json.loads(small_request(keep=[{"item_id": "h:a:cheap", "start": "10:00"}]).model_dump_json())
+    job = client.post("/api/plan", json={"request": req, "wait": True}).get_json()
+    assert job["status"] == "error" and job["error_field"] == "keep[0].start"
+    page = client.get(job["links"]["page"]).get_data(as_text=True)
+    assert "Cannot plan this request" in page and "keep[0].start" in page
+    # an internal error anywhere: a short page (or JSON under /api/), the details in the log only
+    app = create_app(small_catalog(), time_limit=3)
+    try:
+        def boom():
+            raise RuntimeError("secret internals")
+        app.add_url_rule("/boom", "boom", boom)
+        app.add_url_rule("/api/boom", "api_boom", boom)
+        with app.test_client() as c:
+            r = c.get("/boom")
+            assert r.status_code == 500 and b"Something went wrong" in r.data
+            assert b"secret internals" not in r.data and b"Traceback" not in r.data
+            r = c.get("/api/boom")
+            assert r.status_code == 500 and r.get_json()["error"] == "internal_error"
+            assert c.post("/").status_code == 405
+    finally:
+        app.extensions["neurosym"]["runner"].shutdown()
