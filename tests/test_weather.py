@@ -197,6 +197,12 @@ def test_open_meteo_fetches_caches_and_falls_back(open_meteo_server, tmp_path):
                             ["Dresden"], START, END)
     assert not weather.available and weather.note.startswith("No forecast: Open-Meteo could not be reached")
     assert weather.note.endswith("Planned without weather.")
+    # a provider that just failed does not ask again at once (each plan would wait for it)
+    p = OpenMeteoProvider(url, cache_dir=tmp_path / "empty")
+    for _ in range(2):
+        with pytest.raises(ForecastUnavailable, match="HTTP 503"):
+            p.forecast([DRESDEN], START, END)
+    assert p.requests == 1
 
 
 def test_open_meteo_refusal_and_unreachable_service(open_meteo_server, tmp_path):

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -255,6 +256,8 @@ class OpenMeteoProvider:
         self.max_age = max_age
         self.timeout = timeout
         self.requests = 0  # how many times the service was asked (for tests and logs)
+        self.retry_after = 60.0  # after a failure, seconds before the service is asked again
+        self._down: tuple[float, str] | None = None  # (monotonic time of the failure, why)
 
     def query_url(self, city: City, start: date, end: date) -> str:
         """The request URL for one city (local times in the city's time zone)."""
@@ -291,6 +294,9 @@ class OpenMeteoProvider:
         now = datetime.now(timezone.utc)
         if cached is not None and (now - cached[1]).total_seconds() < self.max_age:
             return cached[0], None
+        if self._down is not None and time.monotonic() - self._down[0] < self.retry_after:
+            # it failed a moment ago: do not make every plan wait for the same timeout
+            return self._fall_back(url, cached, city, self._down[1])
         try:
             self.requests += 1
             req = urllib.request.Request(url, headers={"User-Agent": "neurosym", "Accept": "application/json"})
@@ -301,10 +307,12 @@ class OpenMeteoProvider:
             if exc.code < 500:  # the service answered: the request itself is wrong (dates out of range, ...)
                 raise ForecastUnavailable(f"Open-Meteo refused the request for {city.name} "
                                           f"(HTTP {exc.code}): {reason}") from None
-            return self._fall_back(url, cached, city, f"HTTP {exc.code}: {reason}")
+            self._down = (time.monotonic(), f"HTTP {exc.code}: {reason}")
+            return self._fall_back(url, cached, city, self._down[1])
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            why = getattr(exc, "reason", exc)
-            return self._fall_back(url, cached, city, str(why))
+            self._down = (time.monotonic(), str(getattr(exc, "reason", exc)))
+            return self._fall_back(url, cached, city, self._down[1])
+        self._down = None
         try:
             data = json.loads(body)
         except ValueError:
