@@ -180,7 +180,7 @@ def test_progress_best_so_far_stop_and_a_second_user(page, server):
     t0 = time.perf_counter()
     with urllib.request.urlopen(server + "/", timeout=10) as r:
         assert r.status == 200
-    assert time.perf_counter() - t0 < 2.0
+    assert time.perf_counter() - t0 < 5.0  # (not held up by the 30 s search; generous for a busy CI)
     state = _api(server, job["links"]["self"])
     assert state["status"] == "running" and state["best"] is not None and state["found"] >= 1
     # stop: the best itinerary so far becomes the plan
