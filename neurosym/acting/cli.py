@@ -99,16 +99,20 @@ def _capacity(items: list[str]) -> dict[str, int]:
 
 def cmd_booking_server(args: argparse.Namespace) -> int:
     import logging
+    import sqlite3
 
-    from werkzeug.serving import make_server
+    try:
+        from werkzeug.serving import make_server
 
+        from .server import create_app
+    except ImportError as exc:
+        raise _input_error(f"the booking service needs Flask ({exc}): pip install 'neurosym[web]'") from None
     from .faults import Faults
-    from .server import create_app
     from .store import BookingStore
     catalog = _catalog(args.catalog)
     try:
         store = BookingStore(args.db, catalog, _capacity(args.capacity))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, sqlite3.Error) as exc:
         raise _input_error(f"--db {args.db}: {exc}") from None
     faults = Faults(fail_rate=args.fail_rate, fail_after_rate=args.fail_after_rate, slow_rate=args.slow_rate,
                     slow_s=args.slow_s, seed=args.fault_seed, log=args.fault_log)
