@@ -227,22 +227,28 @@ class Hotel(Place):
 
 
 class Attraction(Place):
-    """Something to visit; ``price`` is per person."""
+    """Something to visit; ``price`` is per person. ``timed_tickets``: entry is by a
+    ticket for a time slot, bought ahead (see :mod:`neurosym.acting`)."""
 
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     duration_min: int = Field(default=90, gt=0, le=12 * 60)
     price: float = Field(default=0, ge=0)
     category: str = "sight"
     indoor: bool = True
+    timed_tickets: bool = Field(
+        default=False, description="entry needs a ticket for a time slot, bought ahead (a booking action)")
 
 
 class Restaurant(Place):
-    """A place to eat; ``price`` is the average cost per person for one meal."""
+    """A place to eat; ``price`` is the average cost per person for one meal.
+    ``reservations``: it takes table reservations (see :mod:`neurosym.acting`)."""
 
     cuisines: list[str] = Field(default_factory=list)
     price: float = Field(ge=0)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     meal_duration_min: int = Field(default=60, gt=0, le=4 * 60)
+    reservations: bool = Field(
+        default=False, description="takes table reservations for a time slot (a booking action)")
 
 
 class Transfer(Model):

@@ -36,6 +36,8 @@ CANONICAL_FILE = "canonical.lp"
 RELAX_FILE, EXPLAIN_FILE = "relax.lp", "explain.lp"
 #: Rule files of the TravelPlanner benchmark's conventions (user-style, switched on by its adapter).
 TRAVELPLANNER_FILE = "travelplanner/travelplanner.lp"
+#: A booked hotel stay kept exactly (user-style, switched on by the booking executor when it re-plans).
+BOOKED_FILE = "acting/booked.lp"
 #: Predicates user files may define: new hard rules are new ``violation/2`` rules.
 USER_DEFINABLE = frozenset({("violation", 2)})
 
@@ -365,7 +367,7 @@ def _reads(path: str, mtime_ns: int) -> Reads:
 def shipped_files() -> list[Path]:
     """Every shipped rule file: the core, the engine's, and the TravelPlanner conventions."""
     return [*core_paths(), rule_file(CANONICAL_FILE), rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE),
-            rule_file(TRAVELPLANNER_FILE)]
+            rule_file(TRAVELPLANNER_FILE), rule_file(BOOKED_FILE)]
 
 
 def fact_readers(paths: Sequence[str | Path] | None = None) -> dict[tuple[str, int], list[str]]:
@@ -443,3 +445,9 @@ def _applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
                 names.append(name)
         out[cat] = names
     return out
+
+
+def vocabulary_table() -> str:
+    """docs/rules.md's table of the vocabulary: every declared predicate, with the shipped
+    rule files that read it (``python -c "from neurosym.rules import vocabulary_table as t; print(t())"``)."""
+    return V.markdown_table(fact_readers())

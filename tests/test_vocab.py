@@ -29,10 +29,9 @@ def test_user_files_may_read_but_never_define_the_inputs():
 
 
 def test_docs_table_is_derived_from_the_declarations():
-    table = V.markdown_table(fact_readers())
-    assert table in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8"), (
-        "docs/rules.md's vocabulary table is out of date: paste neurosym.vocab.markdown_table("
-        "neurosym.rules.fact_readers())")
+    from neurosym.rules import vocabulary_table
+    assert vocabulary_table() in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8"), (
+        "docs/rules.md's vocabulary table is out of date: paste neurosym.rules.vocabulary_table()")
 
 
 def test_answers_decode_only_declared_outputs_of_the_right_shape():

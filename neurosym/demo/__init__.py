@@ -26,7 +26,8 @@ from datetime import date, timedelta
 from ..catalog import Catalog
 from ..request import Travelers, TripRequest
 
-__all__ = ["DEMO_DAYS", "DEMO_DESTINATIONS", "DEMO_ORIGIN", "DEMO_START", "demo_request", "load_demo_catalog"]
+__all__ = ["DEMO_DAYS", "DEMO_DESTINATIONS", "DEMO_ORIGIN", "DEMO_START", "demo_forecast", "demo_request",
+           "load_demo_catalog"]
 
 DEMO_START = date(2026, 6, 1)
 """First day of the catalog's flight schedule (a Monday)."""
@@ -73,3 +74,10 @@ def demo_request() -> TripRequest:
         pace=2,
         cuisines=["Italian"],
     )
+
+
+def demo_forecast(*args, **kw):  # type: ignore[no-untyped-def]
+    """The demo forecast (see :mod:`neurosym.demo.forecast`): hourly weather for every demo
+    city over the catalog's 35 days, with a rainy 17 June in Munich, Dresden and Leipzig."""
+    from .forecast import demo_forecast as generate
+    return generate(*args, **kw)
