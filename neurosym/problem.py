@@ -103,6 +103,8 @@ class Problem:
     """The places that are candidates (hotels, attractions, restaurants), in fact order."""
     scorer: Scorer | None = None
     """The scorer the preferences came from (None: the documented prior)."""
+    ranks: list[V.Fact] = field(default_factory=list)
+    """The ``rank/2`` facts of ``rules/canonical.lp`` (added when that part is grounded)."""
 
     def score(self, key: Key) -> float | None:
         """A candidate's preference score in [0, 1] (an option's, else its catalog item's)."""
@@ -300,9 +302,10 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             for wd, hours in enumerate(weekly):
                 F += [fact(V.Open, p.id, wd, o, c) for o, c in hours]
 
-    # the fixed order that breaks ties between equally good itineraries (rules/canonical.lp)
-    F += [fact(V.Rank, k, r) for r, k in enumerate(sorted(o.opt for o in legs), start=1)]
-    F += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
+    # the fixed order that breaks ties between equally good itineraries (rules/canonical.lp,
+    # whose part is grounded, with these facts, only once an optimum is proven)
+    ranks = [fact(V.Rank, k, r) for r, k in enumerate(sorted(o.opt for o in legs), start=1)]
+    ranks += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
     F += [fact(V.Radius, p.id, radius[p.id]) for p in places]
     if prune_dominated:
         F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
@@ -310,7 +313,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
-                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer)
+                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks)
 
 
 def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],

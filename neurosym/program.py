@@ -162,8 +162,11 @@ class Program:
                     stm = stm.update(body=[*stm.body, _guard(guard)])
             builder.add(stm)
 
-    def ground(self, part: str) -> None:
-        """Ground a further part of the program (a ``#program part.`` of the rule files)."""
+    def ground(self, part: str, facts: Sequence[Fact] = ()) -> None:
+        """Ground a further part of the program (a ``#program part.`` of the rule files),
+        with facts of its own."""
+        if facts:
+            self.ctl.add(part, [], facts_text(facts))
         self.ctl.ground([(part, [])])
 
     # -- atoms ---------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     timed_out = out.timed_out
     if out.exhausted and canonical:
         ties: list[list[clingo.Symbol]] = []
-        prog.ground("canonical")
+        prog.ground("canonical", problem.ranks)
         tie = prog.solve(bound=plan.objective, deadline=deadline, on_model=lambda m: ties.append(m.symbols(shown=True)))
         timed_out = timed_out or tie.timed_out
         if ties:
