@@ -22,7 +22,8 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
-from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
+from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, duration, leg_name,
+                      minutes, mode_of)
 from .costs import cents, leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary
 from .problem import BUFFERS, DAY_START, MEAL_WINDOWS
@@ -138,15 +139,12 @@ def _money(amount_cents: int) -> str:
     return f"{amount_cents / 100:,.2f}"
 
 
-def _duration(item: Attraction | Restaurant) -> int:
-    return item.duration_min if isinstance(item, Attraction) else item.meal_duration_min
+_duration = duration   # a place's duration: the catalog's one function
 
 
 def _name(item: object) -> str:
-    if isinstance(item, Flight):
-        return f"flight {item.number}"
-    if isinstance(item, GroundLeg):
-        return f"{item.mode} {item.id}"
+    if isinstance(item, (Flight, GroundLeg)):
+        return leg_name(item)
     return str(getattr(item, "name", getattr(item, "id", item)))
 
 
@@ -155,7 +153,7 @@ class _Leg:
 
     def __init__(self, event: Event, item: Flight | GroundLeg):
         self.event, self.item = event, item
-        self.mode = "flight" if isinstance(item, Flight) else item.mode
+        self.mode = mode_of(item)
         self.origin, self.destination = item.origin, item.destination
         if isinstance(item, Flight):
             self.dep, self.arr = item.departure_min, item.arrival_min
@@ -165,7 +163,7 @@ class _Leg:
 
     @property
     def label(self) -> str:
-        return _name(self.item)
+        return leg_name(self.item, None if isinstance(self.item, Flight) else self.event.start)
 
 
 class _Checker:
