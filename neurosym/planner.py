@@ -20,10 +20,10 @@ from .assemble import build_itinerary
 from .catalog import Catalog
 from .explain import Explainer, diagnose_problem
 from .itinerary import Itinerary
-from .problem import Problem, Scorer, build_problem
+from .problem import Problem, Scorer, build_problem, candidate_items
 from .request import TripRequest
 from .rules import check_user_file
-from .solve import Limits, plan_once
+from .solve import Limits, plan_certified
 from .verify import verify
 
 log = logging.getLogger("neurosym")
@@ -112,7 +112,8 @@ class Progress:
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
-                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False) -> Itinerary:
+                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False,
+                   diagnose: bool = True) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -147,13 +148,15 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
-    t0 = _time.perf_counter()
     for path in rules:  # bad rule files are reported before any work is done
         check_user_file(path)
     if catalog is None:
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
+    if pref_model is not None:   # scoring with the neural model (encoding the catalog once) is not planning either
+        scorer = _prescored(scorer, candidate_items(request, catalog))
+    t0 = _time.perf_counter()   # the time limit starts here: fitting a preference model is not planning
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
     on_plan = None
     if progress is not None:
@@ -165,10 +168,11 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
             _checked(it, request, catalog)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
-    limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
-    answer = plan_once(problem, rules, limits, on_plan=on_plan)
+    answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan)
     if answer is None:
-        raise no_itinerary(problem, rules)
+        if not diagnose:
+            raise NoItinerary("No itinerary obeys every rule (not diagnosed).")
+        raise no_itinerary(problem, rules, **_diagnosis_limits(time_limit, t0))
     it = build_itinerary(problem, answer, rules, pref_model)
     t1 = _time.perf_counter()
     _checked(it, request, catalog)
@@ -178,11 +182,52 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
 
 
+#: The whole call ends within this share of the time limit plus :data:`GRACE_S` seconds:
+#: the search improves the itinerary until the time limit, and only a first itinerary
+#: (or the end of a diagnosis) may use the grace.
+GRACE_SHARE = 0.1
+GRACE_S = 0.15
+
+
+def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:
+    """What is left of the call's time limit for the search (the grace only for a first itinerary)."""
+    if time_limit is None:
+        return Limits.reproducible(None) if reproducible else Limits(time=None)
+    spent = _time.perf_counter() - t0
+    left = max(0.0, time_limit - spent)
+    if reproducible:
+        return Limits.reproducible(left)
+    return Limits(time=left, first=max(left, time_limit * (1 + GRACE_SHARE) + GRACE_S - spent))
+
+
+def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
+    """What is left of the call's time limit, for the diagnosis of an impossible request."""
+    if time_limit is None:
+        return {}
+    left = max(0.05, time_limit * (1 + GRACE_SHARE) + GRACE_S - (_time.perf_counter() - t0))
+    return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2)}
+
+
 def _checked(it: Itinerary, request: TripRequest, catalog: Catalog) -> None:
     """Defence in depth: the independent verifier passes the itinerary, or PlannerError."""
     violations = verify(it, request, catalog)
     if violations:
         raise PlannerError(violations)
+
+
+def _prescored(scorer: Scorer, items: Sequence[Any]) -> Scorer:
+    """``scorer`` with its scores of ``items`` computed now and looked up later."""
+    import numpy as np
+
+    known = dict(zip((it.id for it in items), np.asarray(scorer(items), dtype=float))) if items else {}
+
+    def scored(asked: Sequence[Any]) -> Any:
+        missing = [it for it in asked if it.id not in known]
+        if missing:
+            known.update(zip((it.id for it in missing), np.asarray(scorer(missing), dtype=float)))
+        return np.array([known[it.id] for it in asked], dtype=float)
+
+    return scored
 
 
 def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -> tuple[Scorer | None, Any]:

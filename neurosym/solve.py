@@ -57,6 +57,8 @@ class Limits:
     time: float | None = 10.0
     first: float = FIRST_ITINERARY_LIMIT
     search: Search = Search()
+    nominal: float | None = None
+    """For a work-bounded (reproducible) search: the time limit its work is sized from."""
 
     @classmethod
     def reproducible(cls, time_limit: float | None) -> "Limits":
@@ -68,7 +70,7 @@ class Limits:
             return cls(time=None, search=Search(threads=1))
         conflicts = max(100, int(CONFLICTS_PER_SECOND * time_limit))
         return cls(time=REPRODUCIBLE_CAP * time_limit + 1.0, first=FIRST_ITINERARY_LIMIT,
-                   search=Search(threads=1, conflicts=conflicts))
+                   search=Search(threads=1, conflicts=conflicts), nominal=time_limit)
 
 
 def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: Limits = Limits(), *,
@@ -149,3 +151,65 @@ def _objective(m: clingo.Model, priorities: Sequence[int]) -> list[int]:
         return cost
     by = dict(zip(prio, cost))
     return [by.get(p, 0) for p in priorities if p in by]
+
+
+def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limits: Limits = Limits(), *,
+                   on_plan: OnPlan | None = None, bound_share: float = 0.6) -> Answer | None:
+    """Plan with a certified bound (:mod:`neurosym.bound`): prove, then check, then search.
+
+    1. The relaxation of the core rules is solved route by route (HiGHS): an upper bound
+       on the objective that no itinerary beats, and usually the itinerary that reaches
+       it (within ``bound_share`` of the time limit).
+    2. That itinerary is checked against every rule file, the user's included, by clingo
+       on a program restricted to its own items (milliseconds). When it holds, it is the
+       optimum: nothing beats the bound.
+    3. Otherwise (a user rule the relaxation cannot see, or no bound in time) the whole
+       program is searched as :func:`plan_once` does, and the search stops as soon as an
+       itinerary reaches the bound.
+
+    The answer's ``bound`` is the certified bound (``None`` when none was proven in time);
+    ``optimal`` is True when the itinerary's value reaches it with the cheapest cost
+    among those of that value, or the search proved it. Returns ``None`` when no
+    itinerary exists (the relaxation is infeasible, or clingo proves it).
+    """
+    from .bound import certify
+
+    t0 = _time.perf_counter()
+    work = limits.nominal is not None
+    nominal = limits.nominal if work else limits.time
+    budget = 10.0 if nominal is None else max(0.02, bound_share * nominal)
+    b = certify(problem.facts, time_limit=budget, work=work)
+    stats = {"bound_s": float(b.stats.get("total_s", 0.0)), "bound_routes": float(b.stats.get("routes", 0.0))}
+    if b.status == "infeasible":
+        return None            # not even the relaxation of the core rules has a solution
+    answer = None
+    if b.solution is not None and b.solution_value is not None:
+        keep = set(b.solution["take"]) | {h for _, h in b.solution["stay"]} | set(b.solution["used"])
+        check = plan_once(problem.restricted(keep), user_rules, _remaining(limits, t0), on_plan=on_plan)
+        if check is not None and -check.cost[0] >= b.solution_value:
+            answer = check
+            answer.optimal = bool(b.optimal and check.cost[:2] == [-b.solution_value, b.solution_cost])
+            stats["checked"] = 1.0
+    if answer is None:
+        target = b.value
+        answer = plan_once(problem, user_rules, _remaining(limits, t0), on_plan=on_plan,
+                           stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:
+            answer.optimal = True   # the value reaches the bound: nothing is better
+    if answer is None:
+        return None
+    answer.bound = b.value
+    if b.stats.get("timed_out"):
+        stats["reproducible"] = 0.0   # the clock, not the work limits, ended the bound's search
+    answer.stats.update(stats)
+    answer.stats["total_s"] = _time.perf_counter() - t0
+    return answer
+
+
+def _remaining(limits: Limits, t0: float) -> Limits:
+    """What is left of ``limits`` (started at ``t0``): of the time, and of the grace for a first itinerary."""
+    if limits.time is None:
+        return limits
+    spent = _time.perf_counter() - t0
+    return Limits(time=max(0.0, limits.time - spent), first=max(0.0, max(limits.time, limits.first) - spent),
+                  search=limits.search)
