@@ -113,32 +113,46 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
                    progress: Callable[[Progress], Any] | None = None, reproducible: bool = False,
-                   diagnose: bool = True) -> Itinerary:
+                   diagnose: bool = True, cancel: Callable[[], bool] | None = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
     else from ``model`` (a fitted :class:`neurosym.preferences.PreferenceModel`), else
-    from a model fitted on ``history``, else from the documented prior. ``rules`` are
-    extra rule files, enforced like the shipped ones. ``time_limit`` is wall-clock
-    seconds for grounding and search: when it runs out, the best itinerary found so far
-    is returned with ``optimal=False`` (the search always goes on to a first itinerary,
-    for up to 10 s in all; ``None`` searches until optimality is proven). ``prune`` removes
-    dominated candidates before solving (exact, see :mod:`neurosym.dominance`); by
-    default it is on unless extra rule files are given, since a user rule may single
-    out one candidate.
+    from a model fitted on ``history``, else from the documented prior. The objective is
+    the preference net of what the money is worth (``request.weights.money``) and of
+    night-time legs, then the cost (:mod:`neurosym.objective`). ``rules`` are extra rule
+    files, enforced like the shipped ones. ``prune`` removes dominated candidates before
+    solving (exact, see :mod:`neurosym.dominance`); by default it is on unless extra rule
+    files are given, since a user rule may single out one candidate.
+
+    Every itinerary carries a certified ``bound`` (:mod:`neurosym.bound`: no itinerary
+    has a higher value) and its ``gap``; it is ``optimal`` when it reaches the bound or
+    the search proved that nothing is better, and the planner returns as soon as it is.
+
+    ``time_limit`` is wall-clock seconds for the whole call: building the facts, the
+    bound, grounding, search, and the diagnosis of an impossible request (fitting a
+    preference model from ``history`` and encoding the catalog for it come before and do
+    not count). When it runs out, the best itinerary so far is returned with
+    ``optimal=False``; when none has been found yet, the search may go on for 10% of the
+    limit plus 0.15 s more, then :class:`TimeoutError`. A diagnosis cut by the limit
+    says it is partial. ``None`` searches until optimality is proven.
 
     ``progress`` is called with a :class:`Progress` each time the search finds a better
     itinerary (from the solver's thread, so keep it short); returning False stops the
-    search, and the itinerary of that call is returned (``optimal=False``). A web page
-    uses it to show the best itinerary so far and to cancel.
+    search, and the itinerary of that call is returned. ``cancel`` (a function, e.g. a
+    ``threading.Event``'s ``is_set``) is asked while the search runs: True stops it with
+    the best itinerary so far. A web page uses both to show the best itinerary so far and
+    to stop. ``diagnose=False`` raises :class:`NoItinerary` without a diagnosis.
 
     Determinism: the same request and catalog give a byte-identical itinerary JSON
-    whenever the search finishes (``optimal=True``: ties between equally good itineraries
-    are broken by the fixed order of ``rules/canonical.lp``). Under a time limit, the
-    itinerary found depends on timing unless ``reproducible`` is set: the search is then
-    bounded by work instead (one thread, clasp conflicts in proportion to ``time_limit``;
-    see :meth:`neurosym.solve.Limits.reproducible`), and gives the same itinerary on
-    every run. ``it.stats`` (timings, not part of the JSON) says whether it did.
+    whenever the search finishes (``optimal=True``: the bound's single-threaded HiGHS
+    solve picks the items, and ties in their arrangement are broken by the fixed order of
+    ``rules/canonical.lp``). Under a time limit, the itinerary found depends on timing
+    unless ``reproducible`` is set: the search is then bounded by work instead (HiGHS's
+    iterations and nodes, one clasp thread and its conflicts, in proportion to
+    ``time_limit``; see :meth:`neurosym.solve.Limits.reproducible`), and gives the same
+    itinerary on every run; the clock then only stops it, as a safety net, at ten times the
+    limit plus a second or two. ``it.stats`` (timings, not part of the JSON) says whether it did.
 
     Every itinerary is checked by the independent :func:`neurosym.verify` before it is
     returned (or passed to ``progress``); one that fails is never returned:
@@ -168,7 +182,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
             _checked(it, request, catalog)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
-    answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan)
+    answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan, cancel=cancel)
     if answer is None:
         if not diagnose:
             raise NoItinerary("No itinerary obeys every rule (not diagnosed).")
@@ -195,8 +209,8 @@ def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:
         return Limits.reproducible(None) if reproducible else Limits(time=None)
     spent = _time.perf_counter() - t0
     left = max(0.0, time_limit - spent)
-    if reproducible:
-        return Limits.reproducible(left)
+    if reproducible:   # sized from the limit itself, not from the time left: the same work every run
+        return Limits.reproducible(time_limit)
     return Limits(time=left, first=max(left, time_limit * (1 + GRACE_SHARE) + GRACE_S - spent))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,8 @@ from ..vocab import Fact
 from .program import LinearProgram, Solver
 from .relaxation import Layout, relaxation
 
+#: A work-bounded search is stopped by the clock only at this many times its time limit.
+REPRODUCIBLE_CAP = 10.0
 #: Route enumeration stops being worth it beyond this many routes.
 MAX_ROUTES = 2000
 
@@ -109,16 +112,29 @@ def _floor(v: float) -> float:
 #: what HiGHS does on the demo trip on the project machine).
 NODES_PER_SECOND = 2_000
 ITERATIONS_PER_SECOND = 20_000
+#: ... and a route's 0/1 program is started only with this many times its linear
+#: program's simplex iterations left.
+MIP_WORK = 10
 
 
-def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False) -> Bound:
+#: Called with each better solution the route search finds (its atoms, value and cost);
+#: returning False stops the search there.
+OnSolution = Callable[[dict[str, list], int, int], "bool | None"]
+
+
+def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
+            on_solution: OnSolution | None = None, should_stop: Callable[[], bool] | None = None) -> Bound:
     """Solve the relaxation of these facts within ``time_limit`` seconds (see the module docstring).
 
     With ``work``, the search is bounded by work instead, in proportion to
     ``time_limit``: simplex iterations over all the solves, and branch-and-bound nodes
     per route. The same facts then give the same bound and solution on every run; the
-    wall clock only stops it at three times the limit plus a second (``stats`` says
+    wall clock only stops it at ten times the limit plus half a second (``stats`` says
     ``timed_out`` then, ``out_of_work`` when the work ran out first).
+
+    ``on_solution`` sees every better solution as the route search finds it (returning
+    False stops the search); ``should_stop`` is asked between solves (True stops it).
+    The bound is then what was proven so far.
     """
     t0 = _time.perf_counter()
     limits = None
@@ -126,7 +142,7 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False) -
     if work:
         limits = {"mip_max_nodes": max(50, int(NODES_PER_SECOND * time_limit))}
         iterations = max(2_000, int(ITERATIONS_PER_SECOND * time_limit))
-        time_limit = 3 * time_limit + 1.0
+        time_limit = REPRODUCIBLE_CAP * time_limit + 0.5
     deadline = t0 + time_limit
     program, layout = relaxation(facts)
     stats: dict[str, float] = {"build_s": _time.perf_counter() - t0}
@@ -137,18 +153,21 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False) -
     all_routes = routes(layout)
     lp = Solver(program, integer=False, work=limits)
     ranked: list[tuple[float, int]] = []
+    lp_work: dict[int, int] = {}   # the simplex iterations of each route's linear program
     for r, route in enumerate(all_routes):
         lp.set_bounds(_fixing(layout, route))
         if iterations is not None:
             lp.h.setOptionValue("simplex_iteration_limit", max(1, iterations))
         res = lp.solve(max(0.001, deadline - _time.perf_counter()))
+        lp_work[r] = lp.h.getInfo().simplex_iteration_count
         if iterations is not None:
-            iterations -= lp.h.getInfo().simplex_iteration_count
+            iterations -= lp_work[r]
         if res.status == "optimal":
             ranked.append((res.value, r))
         elif res.status != "infeasible":  # no linear bound (in time, or within the work): the route stays open
             ranked.append((math.inf, r))
-        if _time.perf_counter() > deadline or (iterations is not None and iterations <= 0):
+        if (_time.perf_counter() > deadline or (iterations is not None and iterations <= 0)
+                or (should_stop is not None and should_stop())):
             ranked += [(math.inf, j) for j in range(r + 1, len(all_routes))]
             stats["timed_out" if _time.perf_counter() > deadline else "out_of_work"] = 1.0
             break
@@ -166,7 +185,10 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False) -
         if best is not None and _floor(ub) < best[0]:
             break                       # this route and all below cannot reach the best value
         remaining = deadline - _time.perf_counter()
-        if remaining <= 0 or (iterations is not None and iterations <= 0):
+        # a route's 0/1 program takes about MIP_WORK times its linear program's iterations: with
+        # less work left it is not started (decided by counts, not the clock: reproducible)
+        short = iterations is not None and iterations < MIP_WORK * max(lp_work.get(r, 0), 100)
+        if remaining <= 0 or short or (should_stop is not None and should_stop()):
             open_bounds += [u for u, _ in ranked[pos:]]
             stats["timed_out" if remaining <= 0 else "out_of_work"] = 1.0
             break
@@ -179,6 +201,13 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False) -
             v = int(round(res.value))
             if best is None or v > best[0]:
                 best = (v, None, res.x, r)
+                cost = int(round(float(np.dot(program.cost, res.x))))
+                if on_solution is not None and on_solution(_atoms(program, res.x), v, cost) is False:
+                    open_bounds += [u for u, _ in ranked[pos + 1:]]
+                    if res.status == "limit":
+                        open_bounds.append(res.bound if res.bound is not None else ub)
+                    stats["stopped"] = 1.0
+                    break
         if res.status == "limit":
             open_bounds.append(res.bound if res.bound is not None else ub)
     stats["mips"] = float(solved)
