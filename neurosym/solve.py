@@ -260,8 +260,14 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
                 report(answer)   # the last itinerary is the answer, whatever the caller says
     if answer is None:
         target = b.value
-        answer = plan_once(problem, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
+        # a large catalog's shortlist, when the bound left places out: its itineraries are the
+        # whole catalog's, and clingo grounds a fraction of it
+        searched = problem if not b.left_out else problem.restricted(
+            set(problem.legs) | set(problem.places) - set(b.left_out))
+        answer = plan_once(searched, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
                            stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        if answer is not None and b.left_out:
+            answer.optimal = False   # proven on the shortlist only; the bound speaks for the whole
         if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:
             answer.optimal = True   # the value reaches the bound: nothing is better
     if answer is None:
