@@ -22,7 +22,7 @@ import clingo
 #: but never define them.
 INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
     ("trip_days", 1), ("day", 1), ("weekday", 2), ("origin", 1), ("dest", 1), ("visit_count", 1),
-    ("fixed_order", 0), ("dest_order", 2), ("people", 1), ("need", 1), ("budget", 1),
+    ("fixed_order", 0), ("dest_order", 2), ("people", 1), ("need", 1), ("budget", 1), ("cost_unit", 1),
     ("room_type_wanted", 1), ("cuisine_wanted", 1), ("mode_excluded", 1),
     ("earliest_departure", 1), ("latest_return", 1), ("pace", 1), ("meals_all", 0),
     ("slot", 3), ("meal_window", 3), ("day_start", 1), ("buffer", 3),

@@ -13,7 +13,11 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .limits import (MAX_CAPACITY, MAX_DESCRIPTION, MAX_LEG_MINUTES, MAX_MEAL_MINUTES, MAX_MIN_NIGHTS, MAX_PRICE,
+                     MAX_SPEED_KMH, MAX_TEXT, MAX_TRANSFER_MINUTES, MAX_VISIT_MINUTES, MIN_SPEED_KMH, short,
+                     unicode_problem)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -21,6 +25,18 @@ RoomType = Literal["entire_home", "private_room", "shared_room", "hotel_room"]
 HouseRule = Literal["smoking", "pets", "parties", "children", "visitors"]
 GroundMode = Literal["drive", "taxi", "train"]
 TransportMode = Literal["flight", "drive", "taxi", "train"]
+
+
+def check_text(v: Any, limit: int = MAX_TEXT) -> None:
+    """Raise ``ValueError`` when ``v`` (text, or a list of texts) holds text clingo cannot take."""
+    for x in (v if isinstance(v, list) else [v]):
+        if not isinstance(x, str):
+            continue
+        problem = unicode_problem(x)
+        if problem:
+            raise ValueError(problem)
+        if len(x) > limit:
+            raise ValueError(f"text must have at most {limit:,} characters (this one has {len(x):,})")
 
 
 def minutes(t: time) -> int:
@@ -36,15 +52,17 @@ def clock(m: int) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+    """The base of every input model: unknown fields, infinities and NaN are refused, and
+    so is text that clingo cannot hold or that is too long (see :mod:`neurosym.limits`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False, allow_inf_nan=False)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, v: Any) -> Any:
-        """Text reaches clingo, whose strings end at a NUL character: refuse it here."""
-        texts = v if isinstance(v, list) else [v]
-        if any(isinstance(x, str) and "\0" in x for x in texts):
-            raise ValueError("text must not contain a NUL character")
+    def _text(cls, v: Any, info: ValidationInfo) -> Any:
+        """Text reaches clingo, whose strings end at a NUL character, and is printed: refuse
+        a NUL, a lone surrogate, and text longer than the limit."""
+        check_text(v, MAX_DESCRIPTION if info.field_name == "description" else MAX_TEXT)
         return v
 
 
@@ -126,7 +144,7 @@ class Flight(_Model):
     departure: time
     arrival: time
     arrival_day_offset: int = Field(default=0, ge=0, le=1)
-    price: float = Field(ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE)
     id: str = ""
 
     @model_validator(mode="after")
@@ -160,11 +178,11 @@ class GroundLeg(_Model):
     mode: GroundMode
     origin: str
     destination: str
-    duration_min: int = Field(gt=0)
+    duration_min: int = Field(gt=0, le=MAX_LEG_MINUTES)
     distance_km: float | None = Field(default=None, ge=0)
-    cost: float = Field(ge=0)
+    cost: float = Field(ge=0, le=MAX_PRICE)
     cost_basis: Literal["per_vehicle", "per_person"] = "per_vehicle"
-    vehicle_capacity: int = Field(default=5, ge=1)
+    vehicle_capacity: int = Field(default=5, ge=1, le=MAX_CAPACITY)
     departures: list[time] = Field(
         default_factory=lambda: [time(h) for h in (6, 8, 10, 13, 16)])
 
@@ -198,14 +216,14 @@ class Hotel(_Model):
     city: str
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    price: float = Field(ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE)
     price_basis: Literal["per_room", "per_person"] = "per_room"
     room_type: RoomType = "hotel_room"
-    max_occupancy: int = Field(default=2, ge=1)
+    max_occupancy: int = Field(default=2, ge=1, le=MAX_CAPACITY)
     check_in_start: time = time(15, 0)
     check_in_end: time = time(23, 0)
     check_out: time = time(11, 0)
-    min_nights: int = Field(default=1, ge=1)
+    min_nights: int = Field(default=1, ge=1, le=MAX_MIN_NIGHTS)
     house_rules: HouseRules = Field(default_factory=HouseRules)
     rating: float = Field(default=3.0, ge=0, le=5)
     description: str = ""
@@ -225,8 +243,8 @@ class Attraction(_Model):
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
-    duration_min: int = Field(default=90, gt=0, le=12 * 60)
-    price: float = Field(default=0, ge=0)
+    duration_min: int = Field(default=90, gt=0, le=MAX_VISIT_MINUTES)
+    price: float = Field(default=0, ge=0, le=MAX_PRICE)
     category: str = "sight"
     indoor: bool = True
     rating: float = Field(default=3.0, ge=0, le=5)
@@ -241,10 +259,10 @@ class Restaurant(_Model):
     city: str
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    cuisines: list[str] = Field(default_factory=list)
-    price: float = Field(ge=0)
+    cuisines: list[str] = Field(default_factory=list, max_length=100)
+    price: float = Field(ge=0, le=MAX_PRICE)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
-    meal_duration_min: int = Field(default=60, gt=0, le=4 * 60)
+    meal_duration_min: int = Field(default=60, gt=0, le=MAX_MEAL_MINUTES)
     rating: float = Field(default=3.0, ge=0, le=5)
     description: str = ""
 
@@ -254,7 +272,7 @@ class Transfer(_Model):
 
     a: str
     b: str
-    minutes: int = Field(ge=0)
+    minutes: int = Field(ge=0, le=MAX_TRANSFER_MINUTES)
 
 
 Item = Flight | GroundLeg | Hotel | Attraction | Restaurant
@@ -271,8 +289,10 @@ class Catalog(_Model):
     attractions: list[Attraction] = Field(default_factory=list)
     restaurants: list[Restaurant] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
-    speed_kmh: float = Field(default=25.0, gt=0, description="door-to-door speed inside a city")
-    transfer_overhead_min: int = Field(default=10, ge=0, description="added to every move inside a city")
+    speed_kmh: float = Field(default=25.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH,
+                             description="door-to-door speed inside a city")
+    transfer_overhead_min: int = Field(default=10, ge=0, le=MAX_TRANSFER_MINUTES,
+                                       description="added to every move inside a city")
 
     @field_validator("cities")
     @classmethod
@@ -280,7 +300,7 @@ class Catalog(_Model):
         seen: set[str] = set()
         for c in v:
             if c.name in seen:
-                raise ValueError(f"city {c.name!r} is listed twice")
+                raise ValueError(f"city {short(c.name)} is listed twice")
             seen.add(c.name)
         return v
 
@@ -295,9 +315,9 @@ class Catalog(_Model):
                           else (item.city,))
                 for c in cities:
                     if c not in names:
-                        raise ValueError(f"{where} ({item.id}): unknown city {c!r}")
+                        raise ValueError(f"{where} ({short(item.id)}): unknown city {short(c)}")
                 if item.id in ids:
-                    raise ValueError(f"{where}: id {item.id!r} is used twice")
+                    raise ValueError(f"{where}: id {short(item.id)} is used twice")
                 ids.add(item.id)
         return self
 

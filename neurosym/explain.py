@@ -49,6 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .asp import Const, Fact, Value, facts_text, value
 from .catalog import Attraction, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
+from .bounds import cost_unit_of
 from .costs import cents, leg_cost, night_cost, place_cost
 from .problem import SCALE, PlanningInputError, Problem, build_problem
 from .request import TripRequest
@@ -2092,7 +2093,7 @@ class _Diagnoser:
         r = P.run(active=keep, aux="min_cost", mode="opt", limit=self.time_limit)
         if not r.sat or r.aux is None:
             return None, False
-        return _ceil_money(r.aux), r.proven
+        return _ceil_money(r.aux * cost_unit_of(facts)), r.proven  # the objective counts cost units
 
     def confirm(self, r: Repair, depth: int = 0) -> bool:
         """Re-plan the request with the repair; keep the result on the repair."""

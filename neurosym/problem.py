@@ -15,9 +15,11 @@ from datetime import time
 import numpy as np
 
 from .asp import Const, Fact, fact, hub
+from .bounds import check_facts, cost_unit
 from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
 from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
+from .limits import MAX_CANDIDATES, short
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
@@ -83,10 +85,10 @@ def check_request(request: TripRequest, catalog: Catalog) -> None:
     """Raise :class:`PlanningInputError` when the request names a city the catalog lacks."""
     names = {c.name for c in catalog.cities}
     if request.origin not in names:
-        raise PlanningInputError("origin", f"{request.origin!r} is not a city of catalog {catalog.name!r}")
+        raise PlanningInputError("origin", f"{short(request.origin)} is not a city of catalog {short(catalog.name)}")
     for i, d in enumerate(request.destinations):
         if d not in names:
-            raise PlanningInputError(f"destinations[{i}]", f"{d!r} is not a city of catalog {catalog.name!r}")
+            raise PlanningInputError(f"destinations[{i}]", f"{short(d)} is not a city of catalog {short(catalog.name)}")
 
 
 def _slots(request: TripRequest) -> dict[int, tuple[str, int]]:
@@ -183,6 +185,9 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     for city in request.destinations:
         hotels, attractions, restaurants = catalog.in_city(city)
         places += [*hotels, *attractions, *restaurants]
+    if len(legs) + len(places) > MAX_CANDIDATES:
+        raise PlanningInputError("catalog", f"the trip has {len(legs) + len(places):,} candidate legs and places, "
+                                            f"more than the limit of {MAX_CANDIDATES:,}")
     leg_items = list({o.item.id: o.item for o in legs}.values())
     scores = _scores([*leg_items, *places], scorer)
     w = request.weights
@@ -242,6 +247,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     if prune_dominated:
         F += _symmetry_facts(request, places, scores, radius, slots)
     F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
+    F.append(fact("cost_unit", cost_unit(F)))  # cents, unless every candidate together overflows 32 bits
+    check_facts(F)  # every number within its declared range, every sum of the rules within 32 bits
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=catalog.index(), dominated=dominated)

@@ -8,15 +8,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .catalog import HouseRule, RoomType, TransportMode, minutes
-from .catalog import _Model  # the same base: extra fields refused, no NUL in text
+from .catalog import _Model  # the same base: extra fields, infinities and bad text refused
+from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_PETS, MAX_SLOTS_PER_KIND,
+                     MAX_TRIP_DAYS, MAX_WEIGHT)
 
 
 class Travelers(_Model):
     """Who travels. Children need a seat and a bed; pets need a pet-friendly stay."""
 
-    adults: int = Field(default=1, ge=1, le=20)
-    children: int = Field(default=0, ge=0, le=20)
-    pets: int = Field(default=0, ge=0, le=10)
+    adults: int = Field(default=1, ge=1, le=MAX_ADULTS)
+    children: int = Field(default=0, ge=0, le=MAX_CHILDREN)
+    pets: int = Field(default=0, ge=0, le=MAX_PETS)
 
     @property
     def people(self) -> int:
@@ -31,10 +33,10 @@ class Weights(_Model):
     Set a weight to 0 to make a category indifferent.
     """
 
-    hotel: float = Field(default=1.0, ge=0, le=10)
-    attraction: float = Field(default=1.0, ge=0, le=10)
-    restaurant: float = Field(default=1.0, ge=0, le=10)
-    transport: float = Field(default=1.0, ge=0, le=10)
+    hotel: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    attraction: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    restaurant: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    transport: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
 
 
 class DaySlots(_Model):
@@ -44,11 +46,11 @@ class DaySlots(_Model):
     is always timed exactly; more start times give more freedom and a larger search.
     """
 
-    breakfast: list[time] = Field(default_factory=lambda: [time(8, 0)])
-    lunch: list[time] = Field(default_factory=lambda: [time(12, 30), time(13, 30)])
-    dinner: list[time] = Field(default_factory=lambda: [time(19, 0), time(20, 0)])
+    breakfast: list[time] = Field(default_factory=lambda: [time(8, 0)], max_length=MAX_SLOTS_PER_KIND)
+    lunch: list[time] = Field(default_factory=lambda: [time(12, 30), time(13, 30)], max_length=MAX_SLOTS_PER_KIND)
+    dinner: list[time] = Field(default_factory=lambda: [time(19, 0), time(20, 0)], max_length=MAX_SLOTS_PER_KIND)
     visits: list[time] = Field(default_factory=lambda: [
-        time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)])
+        time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)], max_length=MAX_SLOTS_PER_KIND)
 
 
 class TripRequest(_Model):
@@ -60,19 +62,19 @@ class TripRequest(_Model):
     """
 
     origin: str
-    destinations: list[str] = Field(min_length=1)
-    visit_count: int | None = Field(default=None, ge=1)
+    destinations: list[str] = Field(min_length=1, max_length=MAX_DESTINATIONS)
+    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS)
     fixed_order: bool = False
     start: date
     end: date
     travelers: Travelers = Field(default_factory=Travelers)
-    budget: float = Field(gt=0, le=10_000_000,
-                          description="in the catalog's currency; at most 10 million (exact cents in 32 bits)")
+    budget: float = Field(gt=0, le=MAX_BUDGET,
+                          description="in the catalog's currency; at most 10 million (10^9 cents, a 32-bit number)")
     room_types: list[RoomType] | None = None
     house_rules: list[HouseRule] = Field(
         default_factory=list,
         description="what the party needs a stay to allow (pets and children are added from travelers)")
-    cuisines: list[str] = Field(default_factory=list, description="each must be served at some meal")
+    cuisines: list[str] = Field(default_factory=list, max_length=100, description="each must be served at some meal")
     exclude_modes: list[TransportMode] = Field(default_factory=list)
     earliest_departure: time | None = None
     latest_return: time | None = None
@@ -86,6 +88,8 @@ class TripRequest(_Model):
     def _check(self) -> "TripRequest":
         if self.end <= self.start:
             raise ValueError("end must be after start (a trip has at least one night)")
+        if self.n_days > MAX_TRIP_DAYS:
+            raise ValueError(f"the trip has {self.n_days} days, more than the limit of {MAX_TRIP_DAYS}")
         if len(set(self.destinations)) != len(self.destinations):
             raise ValueError("destinations lists a city twice")
         if self.origin in self.destinations:

@@ -8,6 +8,7 @@ time, ``{Var:money}`` cents as money). A user's rule file is explained the same 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -18,12 +19,33 @@ from clingo import ast
 
 from .asp import INPUT_PREDICATES, Value, text
 from .catalog import clock
+from .limits import INT32_MAX, cut
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
               "objective.lp", "symmetry.lp")
 #: Predicates user files may define: new hard rules are new ``violation/2`` rules.
 USER_DEFINABLE = frozenset({("violation", 2)})
+#: The ``#`` directives a user file may use: aggregates, objectives, constants of the
+#: language. Every other one (``#show``, ``#script``, ``#include``, ``#external``,
+#: ``#const``, ``#program``, ``#project``, ``#heuristic``, ``#edge``, ``#theory``...) is
+#: refused, naming the line: each could change the program or the answer (docs/rules.md).
+USER_DIRECTIVES = frozenset({"count", "sum", "min", "max", "minimize", "minimise", "maximize", "maximise",
+                             "inf", "infimum", "sup", "supremum", "true", "false", "defined"})
+#: Why each refused directive is refused (the error message names it).
+_REFUSED = {
+    "show": "it would change what the planner reads from an answer",
+    "script": "it would run code inside the planner",
+    "include": "it would load a file that was not checked",
+    "external": "it would add atoms that only the planner may switch",
+    "const": "it would rename a constant of the library's rules (#const person = room. changes what budget.lp "
+             "counts)",
+    "program": "rules under another #program are never grounded: they would be silently ignored",
+    "project": "it would change which answers count as different",
+    "heuristic": "it would change the library's search order (which itinerary is found first)",
+}
+#: Size of a user rule file.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
 
 _MESSAGE = re.compile(r"^\s*%!\s*([a-z][A-Za-z0-9_]*)\s*:\s*(.+?)\s*$")
 
@@ -196,13 +218,104 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
 @lru_cache(maxsize=64)
 def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]) -> None:
     p = Path(path)
-    for stm in _parse(p):
+    _check_text(p)
+    stms = _parse(p)
+    for stm in stms:
         for name, arity, line in _head_signatures(stm):
             if (name, arity) in USER_DEFINABLE:
                 continue
             if name.startswith("ns_") or (name, arity) in reserved:
                 raise RuleFileError(p, line, f"defines {name}/{arity}, a predicate of the neurosym rules; "
                                              "add rules as violation(Name, Values) or integrity constraints")
+    library = {info.name: info for path_ in core_paths() for info in describe(path_)}
+    for line, (name, _) in sorted(_violation_rules(stms).items()):
+        if name in library:
+            raise RuleFileError(p, line, f"names a rule {name}, like the library's rule at "
+                                         f"{library[name].where}; choose another name")
+    _check_objectives(p, stms)
+    _check_numbers(p, stms)
+
+
+_TOKEN = re.compile(r"""
+    (?P<comment>%\*.*?\*%|%[^\n]*)
+  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<directive>\#[A-Za-z_]+)
+  | (?P<number>(?<![A-Za-z0-9_'])(?:0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|[0-9]+))
+  | (?P<newline>\n)
+""", re.VERBOSE | re.DOTALL)
+
+
+def _check_text(p: Path) -> None:
+    """What a parser cannot be trusted with: the encoding, the size, refused directives, numbers
+    that do not fit 32 bits (clingo's parser wraps them around silently)."""
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RuleFileError(p, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_RULE_FILE_BYTES:
+        raise RuleFileError(p, None, f"{len(raw):,} bytes, more than the limit of {MAX_RULE_FILE_BYTES:,}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(p, raw.count(b"\n", 0, exc.start) + 1,
+                            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+    if "\0" in text:
+        raise RuleFileError(p, text.count("\n", 0, text.index("\0")) + 1, "contains a NUL character")
+    line = 1
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "directive":
+            name = m.group()[1:]
+            if name not in USER_DIRECTIVES:
+                why = _REFUSED.get(name, "a user rule file may only add rules, constraints and objectives")
+                raise RuleFileError(p, line, f"#{name} is not allowed in a user rule file: {why}")
+        elif kind == "number":
+            if int(m.group(), 0) > INT32_MAX:
+                raise RuleFileError(p, line, f"the number {cut(m.group(), 40)} does not fit clingo's "
+                                             f"32-bit numbers (at most {INT32_MAX:,})")
+        line += m.group().count("\n")
+
+
+def _library_priorities() -> list[int]:
+    from .bounds import shipped_analysis
+    prios = {w.priority for w in shipped_analysis().weights if w.kind == "minimize"}
+    return sorted(int(x) for x in prios if x.lstrip("-").isdigit())
+
+
+def _check_objectives(p: Path, stms: list[ast.AST]) -> None:
+    """A user objective (``#minimize``, ``#maximize``, ``:~``) comes below the library's levels."""
+    lowest = min(_library_priorities(), default=1)
+    for stm in stms:
+        if stm.ast_type != ast.ASTType.Minimize:
+            continue
+        line = stm.location.begin.line
+        prio = stm.priority
+        if prio.ast_type != ast.ASTType.SymbolicTerm or prio.symbol.type != clingo.SymbolType.Number:
+            raise RuleFileError(p, line, f"the priority {cut(str(prio), 40)} of an objective must be a "
+                                         "number written in the file")
+        if prio.symbol.number >= lowest:
+            used = ", ".join(str(x) for x in _library_priorities())
+            raise RuleFileError(p, line, f"an objective at priority {prio.symbol.number}: the library's objectives "
+                                         f"use priorities {used}; a user objective must come below them (priority "
+                                         f"{lowest - 1} or less), where it breaks ties without changing what the "
+                                         "library optimises")
+
+
+def _check_numbers(p: Path, stms: list[ast.AST]) -> None:
+    """Every expression of the file fits clingo's 32-bit numbers, given the library's ranges."""
+    from .bounds import library_ranges
+    from .rangecheck import analyse
+    an = analyse([p], library_ranges(), statements=[(str(p), s) for s in stms])
+    for e in an.expressions:
+        if not e.fits:
+            lo, hi = e.interval
+            reach = "cannot be bounded" if math.isinf(lo) or math.isinf(hi) else f"may reach {lo:,} to {hi:,}"
+            raise RuleFileError(p, e.line, f"{cut(e.text, 60)} {reach}, beyond clingo's 32-bit numbers "
+                                           f"(at most {INT32_MAX:,}); bound its values (e.g. X < 1000) or scale them")
+    for w in an.weights:
+        if w.assigned and w.kind in ("sum", "sum+"):
+            raise RuleFileError(p, w.line, "S = #sum{...}: gringo computes S itself in 32 bits and wraps around "
+                                           "silently; compare the sum instead (#sum{...} > 100)")
 
 
 def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInfo]:

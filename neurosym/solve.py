@@ -10,7 +10,8 @@ ones (see docs/performance.md).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,21 @@ def load_rules(ctl: clingo.Control, user_rules: Sequence[str | Path] = (), relax
             raise RuleFileError(path, None, str(exc)) from None
 
 
+@contextmanager
+def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
+    """clingo's own errors (clasp's "Integer overflow!" in a sum of a user file, say) as a
+    :class:`RuleFileError` naming the user's files. The shipped rules never cause one: every
+    number and sum they form is bounded (neurosym.bounds)."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if not user_rules:
+            raise
+        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "clingo failed"
+        raise RuleFileError(", ".join(str(p) for p in user_rules), None,
+                            f"clingo could not ground or solve with these rule files: {msg[-300:]}") from None
+
+
 def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
           relax: bool = False) -> Answer | None:
     """Ground and optimise; the best answer found, or ``None`` when there is none.
@@ -72,7 +88,8 @@ def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limi
     ctl = _control()
     load_rules(ctl, user_rules, relax=relax)
     ctl.add("base", [], facts_text(facts))
-    ctl.ground([("base", [])])
+    with _user_rules_blamed(user_rules):
+        ctl.ground([("base", [])])
     if relax:
         ctl.assign_external(clingo.Function("ns_relax"), True)
     t1 = _time.perf_counter()
@@ -84,7 +101,7 @@ def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limi
         best["cost"] = list(m.cost)
         return deadline is None or _time.perf_counter() < deadline  # False stops the search
 
-    with ctl.solve(on_model=on_model, async_=True) as handle:
+    with _user_rules_blamed(user_rules), ctl.solve(on_model=on_model, async_=True) as handle:
         if time_limit is None:
             finished = handle.wait()
         else:
