@@ -8,7 +8,9 @@ sentence-transformers only when a preference model is first used.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
@@ -41,3 +43,21 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(ModuleType):
+    """The package: importing its submodule ``verify`` must not hide the function ``verify``.
+
+    Python sets a package attribute to each submodule it imports, so after
+    ``import neurosym.verify`` (which the planner itself does) ``from neurosym import
+    verify`` would give the module. Submodules named like an exported function are
+    reached through ``sys.modules`` (``from neurosym.verify import RULES``) instead.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ModuleType) and _EXPORTS.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
+from pathlib import Path
 
-from .limits import (INT32_MAX, MAX_BUDGET, MAX_CANDIDATES, MAX_CAPACITY, MAX_DESTINATIONS, MAX_LEG_MINUTES,
+from .limits import (INT32_MAX, INT32_MIN, MAX_BUDGET, MAX_CANDIDATES, MAX_CAPACITY, MAX_DESTINATIONS, MAX_LEG_MINUTES,
                      MAX_MEAL_MINUTES, MAX_MIN_NIGHTS, MAX_PEOPLE, MAX_PRICE, MAX_SLOTS_PER_KIND, MAX_SPEED_KMH,
                      MAX_TRANSFER_MINUTES, MAX_TRIP_DAYS, MAX_VISIT_MINUTES, MAX_WEIGHT, MIN_SPEED_KMH, short)
 
@@ -251,6 +252,32 @@ def check_facts(facts: Sequence) -> None:
         if total > INT32_MAX:
             raise PlanningInputError("catalog", f"the trip has too many candidates for clingo's 32-bit sums: "
                                                 f"{PROBLEM_SUMS[key][0]} add up to {total:,}, more than {INT32_MAX:,}")
+
+
+def unproven(analysis) -> list[str]:  # noqa: ANN001 - a rangecheck.Analysis
+    """What keeps the proof from holding for an analysis of rule files (empty: it holds):
+    an expression that may leave 32 bits, a predicate read but never given or defined,
+    a sum of large weights without a per-problem bound in :data:`PROBLEM_SUMS`, or an
+    entry of :data:`PROBLEM_SUMS` that no rule file has any more."""
+    out = [f"{e.where}: {e.text} may be {e.interval[0]:,} to {e.interval[1]:,}"
+           for e in analysis.expressions if not e.fits]
+    out += [f"{where}: reads {name}/{arity}, which is neither an input (INPUT_RANGES) nor defined"
+            for (name, arity), where in analysis.undefined.items()]
+    seen: set[tuple[str, str, str]] = set()
+    for w in analysis.weights:
+        if w.interval is not None and not (-TINY <= w.interval[0] and w.interval[1] <= TINY):
+            if w.kind == "heuristic":  # a value per atom, not a sum: it fits when the expression does
+                if not (INT32_MIN <= w.interval[0] and w.interval[1] <= INT32_MAX):
+                    out.append(f"{w.where}: heuristic value {w.text} may leave 32 bits")
+                continue
+            seen.add(w.key)
+            if w.key not in PROBLEM_SUMS:
+                out.append(f"{w.where}: the {w.kind} of {w.text} ({w.interval[0]:,} to {w.interval[1]:,} each) "
+                           f"has no per-problem bound in PROBLEM_SUMS {w.key}")
+    files = {Path(w.path).name for w in analysis.weights}
+    out += [f"PROBLEM_SUMS lists {key}, which no rule file has" for key in PROBLEM_SUMS
+            if key[0] in files and key not in seen]
+    return out
 
 
 @cache

@@ -45,10 +45,10 @@ def minutes(t: time) -> int:
 
 
 def clock(m: int) -> str:
-    """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d``."""
+    """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d`` (before it, ``-1d``)."""
     day, rest = divmod(int(m), 24 * 60)
     text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return text if day == 0 else f"{text}+{day}d"
+    return text if day == 0 else f"{text}{day:+d}d"
 
 
 class _Model(BaseModel):

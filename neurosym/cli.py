@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .files import InputError, load_model, write_new
+from .limits import short
 
 __all__ = ["EXIT_CODES", "InputError", "load_model", "main", "parser"]
 
@@ -103,7 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     history = None
     if args.user:
         if args.user not in users:
-            raise InputError(f"--user: unknown demo user {args.user!r} (known: {', '.join(users) or 'none'})")
+            raise InputError(f"--user: unknown demo user {short(args.user)} (known: {', '.join(users) or 'none'})")
         history = users[args.user]
     return _plan_and_print(req, catalog, args, history=history)
 

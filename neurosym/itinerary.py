@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from .catalog import clock
+from .catalog import check_text, clock
+
+#: Characters of one text of an itinerary (names there join several catalog names).
+MAX_ITINERARY_TEXT = 1_000_000
 
 if TYPE_CHECKING:  # pragma: no cover
     from .explain import Explainer, Trace, TraceEntry
@@ -19,6 +22,13 @@ Category = Literal["transport", "hotel", "attraction", "restaurant"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        """Text that cannot be encoded (a lone surrogate) or held by clingo (NUL) is refused."""
+        check_text(v, limit=MAX_ITINERARY_TEXT)
+        return v
 
 
 class Event(_Model):

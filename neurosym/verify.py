@@ -260,6 +260,7 @@ class _Checker:
                     walk(x, f"{where}[{i}]")
 
         walk(self.it.model_dump(), "")
+        bad.sort(key=lambda text: text.count(".") + text.count("["))  # the totals first
         for text in bad[:_NUMBERS_LISTED]:
             self.add("itinerary_number", None, None, f"{text}; every number of an itinerary must be finite")
         if len(bad) > _NUMBERS_LISTED:
