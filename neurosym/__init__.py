@@ -22,7 +22,7 @@ _EXPORTS = {
     "TripRequest": "request", "Travelers": "request", "Weights": "request", "DaySlots": "request",
     "Itinerary": "itinerary", "Day": "itinerary", "Event": "itinerary", "Stay": "itinerary", "Leg": "itinerary",
     "Justification": "itinerary",
-    "plan_itinerary": "planner", "NoItinerary": "planner",
+    "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "Keep": "request",
     "PlanningInputError": "problem", "RuleFileError": "rules",
     "verify": "verify", "Violation": "verify",
     "load_demo_catalog": "demo", "demo_request": "demo",

@@ -32,6 +32,7 @@ INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
     ("attraction", 2), ("restaurant", 2), ("city_of", 2), ("place_price", 2), ("duration", 2),
     ("open", 4), ("open_daily", 3), ("serves", 2), ("radius", 2), ("pref", 2),
     ("peq", 2), ("peq_order", 2), ("tick", 3),
+    ("keep", 3), ("keep_take", 2), ("keep_at", 4), ("keep_used", 2), ("keep_stay", 2), ("keep_night", 3),
 })
 
 

@@ -27,11 +27,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
-from .limits import (INT32_MAX, INT32_MIN, MAX_BUDGET, MAX_CANDIDATES, MAX_CAPACITY, MAX_DESTINATIONS, MAX_LEG_MINUTES,
-                     MAX_MEAL_MINUTES, MAX_MIN_NIGHTS, MAX_PEOPLE, MAX_PRICE, MAX_SLOTS_PER_KIND, MAX_SPEED_KMH,
+from .limits import (INT32_MAX, INT32_MIN, MAX_BUDGET, MAX_CANDIDATES, MAX_CAPACITY, MAX_DESTINATIONS, MAX_KEEPS,
+                     MAX_LEG_MINUTES, MAX_MEAL_MINUTES, MAX_MIN_NIGHTS, MAX_PEOPLE, MAX_PRICE, MAX_SLOTS_PER_KIND,
                      MAX_TRANSFER_MINUTES, MAX_TRIP_DAYS, MAX_VISIT_MINUTES, MAX_WEIGHT, MIN_SPEED_KMH, short)
-
-del MAX_SPEED_KMH  # only the slowest speed bounds a travel time
 
 Interval = tuple[int, int]
 Ranges = tuple["Interval | None", ...]
@@ -105,6 +103,12 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     ("peq", 2): (N, (1, MAX_CANDIDATES)),
     ("peq_order", 2): (N, (1, MAX_CANDIDATES)),
     ("tick", 3): ((1, MAX_TRIP_DAYS), (1, MAX_SLOTS), (1, MAX_TRIP_DAYS * MAX_SLOTS)),
+    ("keep", 3): ((1, MAX_KEEPS), N, N),
+    ("keep_take", 2): ((1, MAX_KEEPS), N),
+    ("keep_at", 4): ((1, MAX_KEEPS), (1, MAX_TRIP_DAYS), (1, MAX_SLOTS), N),
+    ("keep_used", 2): ((1, MAX_KEEPS), N),
+    ("keep_stay", 2): ((1, MAX_KEEPS), N),
+    ("keep_night", 3): ((1, MAX_KEEPS), (1, 2 * MAX_TRIP_DAYS), N),
     # rules/explain.lp, written by neurosym.explain
     ("ns_candidate", 1): (N,),
     ("ns_option", 2): (N, N),

@@ -41,17 +41,19 @@ def hours_cover(j: OpeningHours, i: OpeningHours) -> bool:
 
 
 def prune(group: Sequence[T], k: int, key: Callable[[T], tuple], dominates: Callable[[T, T], bool],
-          ident: Callable[[T], str]) -> tuple[list[T], dict[str, str]]:
+          ident: Callable[[T], str], protect: Callable[[T], bool] = lambda _: False
+          ) -> tuple[list[T], dict[str, str]]:
     """Keep the candidates that fewer than ``k`` kept candidates dominate.
 
     ``key`` orders the group best first (so dominators come before what they dominate).
+    A ``protect``-ed candidate (one the request keeps) is always kept: a rule names it.
     Returns the kept candidates and, for each removed one, the id of a dominator.
     """
     kept: list[T] = []
     removed: dict[str, str] = {}
     for cand in sorted(group, key=key):
         doms = [x for x in kept if dominates(x, cand)]
-        if len(doms) >= k:
+        if len(doms) >= k and not protect(cand):
             removed[ident(cand)] = ident(doms[0])
         else:
             kept.append(cand)

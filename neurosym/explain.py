@@ -1590,7 +1590,9 @@ class Explainer:
     def _not_candidate(self, key: str) -> TraceEntry:
         item = self.problem.index[key]
         req = self.problem.request
-        if isinstance(item, (Flight, GroundLeg)):
+        if key in self.problem.excluded:
+            why = "your request excludes it"
+        elif isinstance(item, (Flight, GroundLeg)):
             if isinstance(item, Flight) and not (req.start <= item.date <= req.end):
                 why = f"it flies on {item.date.isoformat()}, outside the trip ({req.start} to {req.end})"
             else:
@@ -1808,13 +1810,12 @@ def _constraint_field(c: clingo.Symbol) -> str:
     name = c.name
     return {"budget": "budget", "need": "house_rules", "room_type": "room_types", "cuisine": "cuisines",
             "mode": "exclude_modes", "earliest_departure": "earliest_departure", "latest_return": "latest_return",
-            "fixed_order": "fixed_order"}.get(name, name)
+            "fixed_order": "fixed_order", "keep": "keep"}.get(name, name)
 
 
 def _constraint_text(req: TripRequest, c: clingo.Symbol) -> str:
     name, args = c.name, c.arguments
-    arg = (args[0].string if args and args[0].type == clingo.SymbolType.String else
-           args[0].name if args else "")
+    arg = _first_arg(c)
     if name == "budget":
         return f"budget of {req.budget:.2f}"
     if name == "need":
@@ -1833,7 +1834,21 @@ def _constraint_text(req: TripRequest, c: clingo.Symbol) -> str:
         return f"latest return at {req.latest_return.strftime('%H:%M') if req.latest_return else ''}"
     if name == "fixed_order":
         return f"fixed order {' -> '.join(req.destinations)}"
+    if name == "keep" and args and args[0].type == clingo.SymbolType.Number and 1 <= args[0].number <= len(req.keep):
+        k = req.keep[args[0].number - 1]
+        when = "".join([f" on day {k.day}" if k.day is not None else "",
+                        f" for {k.nights} night{'s' if k.nights != 1 else ''}" if k.nights else "",
+                        f" at {k.start.strftime('%H:%M')}" if k.start is not None else ""])
+        return f"keep of {k.item_id}{when}"
     return str(c)
+
+
+def _first_arg(c: clingo.Symbol) -> str:
+    """The first argument of a constraint term as text ("" when it has none)."""
+    if not c.arguments:
+        return ""
+    a = c.arguments[0]
+    return a.string if a.type == clingo.SymbolType.String else a.name if a.type == clingo.SymbolType.Function else str(a)
 
 
 def _constraint_ref(req: TripRequest, c: clingo.Symbol) -> ConstraintRef:
@@ -1989,8 +2004,7 @@ class _Diagnoser:
 
     def fix(self, c: clingo.Symbol, active: list[clingo.Symbol]) -> list[Repair]:
         req, P, name = self.req, self.prog, c.name
-        arg = (c.arguments[0].string if c.arguments and c.arguments[0].type == clingo.SymbolType.String
-               else c.arguments[0].name if c.arguments else "")
+        arg = _first_arg(c)
         term = _term_text(c)
         if name == "budget":
             amount, proven = self.min_cost(active)
@@ -2064,6 +2078,12 @@ class _Diagnoser:
         if name == "fixed_order":
             return [Repair(kind="drop", constraints=[term], changes={"fixed_order": False},
                            text="let the planner choose the order of the cities")]
+        if name == "keep":
+            k = c.arguments[0].number
+            return [Repair(kind="drop", constraints=[term],
+                           changes={"keep": [x.model_dump(mode="json") for i, x in enumerate(req.keep, start=1)
+                                             if i != k]},
+                           text=f"give up {_constraint_text(req, c)}")]
         return []
 
     def _budget_text(self, amount: float, proven: bool) -> str:

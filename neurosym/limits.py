@@ -29,6 +29,9 @@ MAX_DESTINATIONS = 50
 MAX_SLOTS_PER_KIND = 24
 #: Category weights of the objective (``Weights``).
 MAX_WEIGHT = 10.0
+#: Items a request keeps (``keep``) and excludes (``exclude``).
+MAX_KEEPS = 1_000
+MAX_EXCLUDES = 100_000
 
 # -- money ------------------------------------------------------------------------------
 #: The whole trip's budget, in the catalog's currency (10^9 cents).

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,9 +73,26 @@ class NoItinerary(Exception):
         return no_itinerary_html(self)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A better itinerary, found while the search goes on (see ``plan_itinerary(progress=...)``).
+
+    ``elapsed`` is seconds since the search started (grounding included), ``found`` counts
+    the itineraries found so far (each better than the one before), ``objective`` is the
+    itinerary's objective (as :attr:`Itinerary.objective`) and ``itinerary`` the itinerary
+    itself, which obeys every rule; it is not yet known to be the best.
+    """
+
+    elapsed: float
+    found: int
+    objective: list[int]
+    itinerary: Itinerary
+
+
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
-                   scorer: Scorer | None = None, prune: bool | None = None) -> Itinerary:
+                   scorer: Scorer | None = None, prune: bool | None = None,
+                   progress: Callable[[Progress], Any] | None = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -88,6 +106,11 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     default it is on unless extra rule files are given, since a user rule may single
     out one candidate.
 
+    ``progress`` is called with a :class:`Progress` each time the search finds a better
+    itinerary (from the solver's thread, so keep it short); returning False stops the
+    search, and the itinerary of that call is returned (``optimal=False``). A web page
+    uses it to show the best itinerary so far and to cancel.
+
     Raises :class:`NoItinerary` when no itinerary obeys every rule, and
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
@@ -99,7 +122,16 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
-    answer = solve(problem.facts, rules, time_limit=time_limit)
+    on_answer = None
+    if progress is not None:
+        found = [0]
+
+        def on_answer(atoms: dict[str, list[tuple[Any, ...]]], cost: list[int], elapsed: float) -> bool:
+            found[0] += 1
+            it = build_itinerary(problem, Answer(atoms=atoms, optimal=False, cost=cost), rules, pref_model)
+            return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
+
+    answer = solve(problem.facts, rules, time_limit=time_limit, on_answer=on_answer)
     if answer is None:
         raise diagnose(problem, rules)
     it = build_itinerary(problem, answer, rules, pref_model)

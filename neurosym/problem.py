@@ -16,7 +16,7 @@ import numpy as np
 
 from .asp import Const, Fact, fact, hub
 from .bounds import check_facts, cost_unit
-from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
+from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, kind_of, minutes
 from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
 from .limits import MAX_CANDIDATES, short
@@ -79,16 +79,43 @@ class Problem:
     index: dict[str, Item] = field(default_factory=dict)
     dominated: dict[str, str] = field(default_factory=dict)
     """Candidates removed before solving (id or leg key), each with one that dominates it."""
+    excluded: frozenset[str] = frozenset()
+    """Catalog ids the request excludes (never candidates)."""
 
 
-def check_request(request: TripRequest, catalog: Catalog) -> None:
-    """Raise :class:`PlanningInputError` when the request names a city the catalog lacks."""
+def check_request(request: TripRequest, catalog: Catalog, index: dict[str, Item] | None = None) -> None:
+    """Raise :class:`PlanningInputError` when the request names a city or item the catalog
+    lacks, or keeps an item in a way its kind does not allow."""
     names = {c.name for c in catalog.cities}
     if request.origin not in names:
         raise PlanningInputError("origin", f"{short(request.origin)} is not a city of catalog {short(catalog.name)}")
     for i, d in enumerate(request.destinations):
         if d not in names:
             raise PlanningInputError(f"destinations[{i}]", f"{short(d)} is not a city of catalog {short(catalog.name)}")
+    index = catalog.index() if index is None else index
+    for i, x in enumerate(request.exclude):
+        if x not in index:
+            raise PlanningInputError(f"exclude[{i}]", f"{short(x)} is not an item of catalog {short(catalog.name)}")
+    slot_times = {kind: {minutes(t) for t in times} for kind, times in
+                  (("meal", [*request.slots.breakfast, *request.slots.lunch, *request.slots.dinner]),
+                   ("visit", request.slots.visits))}
+    for i, k in enumerate(request.keep):
+        item = index.get(k.item_id)
+        if item is None:
+            raise PlanningInputError(f"keep[{i}].item_id",
+                                     f"{short(k.item_id)} is not an item of catalog {short(catalog.name)}")
+        if k.nights is not None and not isinstance(item, Hotel):
+            raise PlanningInputError(f"keep[{i}].nights", "only a hotel stay has nights")
+        if k.start is None:
+            continue
+        if isinstance(item, (Hotel, Flight)):
+            raise PlanningInputError(f"keep[{i}].start", f"a {kind_of(item)} is kept by its "
+                                     f"{'day and nights' if isinstance(item, Hotel) else 'date'}, not a start time")
+        if isinstance(item, (Attraction, Restaurant)):
+            group = "visit" if isinstance(item, Attraction) else "meal"
+            if minutes(k.start) not in slot_times[group]:
+                raise PlanningInputError(f"keep[{i}].start", f"{k.start.strftime('%H:%M')} is not one of the "
+                                         f"request's {group} start times (slots)")
 
 
 def _slots(request: TripRequest) -> dict[int, tuple[str, int]]:
@@ -149,7 +176,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     that are interchangeable for scheduling are put in a fixed order
     (``rules/symmetry.lp``); both are exact (see :mod:`neurosym.dominance`).
     """
-    check_request(request, catalog)
+    index = catalog.index()
+    check_request(request, catalog, index)
     F: list[Fact] = []
     n = request.n_days
     people = request.travelers.people
@@ -180,11 +208,12 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     F.append(fact("day_start", minutes(DAY_START)))
     F += [fact("buffer", Const(m), b, a) for m, (b, a) in BUFFERS.items()]
 
-    legs = leg_options(request, catalog)
+    excluded = frozenset(request.exclude)
+    legs = [o for o in leg_options(request, catalog) if o.item.id not in excluded]
     places: list[Hotel | Attraction | Restaurant] = []
     for city in request.destinations:
         hotels, attractions, restaurants = catalog.in_city(city)
-        places += [*hotels, *attractions, *restaurants]
+        places += [p for p in (*hotels, *attractions, *restaurants) if p.id not in excluded]
     if len(legs) + len(places) > MAX_CANDIDATES:
         raise PlanningInputError("catalog", f"the trip has {len(legs) + len(places):,} candidate legs and places, "
                                             f"more than the limit of {MAX_CANDIDATES:,}")
@@ -201,9 +230,11 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     for city in request.destinations:
         travel[city], city_radii = travel_and_radii(catalog, city)
         radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
+    keep_facts, protected, pinned = _keep_facts(request, legs, slots, index)
+    F += keep_facts
     dominated: dict[str, str] = {}
     if prune_dominated:
-        legs, places, dominated = _prune(request, legs, places, scores, pref, radius)
+        legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected)
 
     for o in legs:
         F.append(fact("leg", o.key, Const(o.mode), o.origin, o.destination, o.day, o.departure, o.arrival))
@@ -245,13 +276,54 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
     F += [fact("radius", p.id, radius[p.id]) for p in places]
     if prune_dominated:
-        F += _symmetry_facts(request, places, scores, radius, slots)
+        F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
     F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
     F.append(fact("cost_unit", cost_unit(F)))  # cents, unless every candidate together overflows 32 bits
     check_facts(F)  # every number within its declared range, every sum of the rules within 32 bits
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
-                   scores=scores, slots=slots, travel=travel, index=catalog.index(), dominated=dominated)
+                   scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
+                   excluded=excluded)
+
+
+def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],
+                index: dict[str, Item]) -> tuple[list[Fact], set[str], set[str]]:
+    """The facts of ``rules/keep.lp`` for the request's keeps.
+
+    Also returns the candidates they name (never pruned: a rule singles them out) and
+    the places pinned to a day or a time (left out of the symmetry classes, whose fixed
+    order could otherwise move them).
+    """
+    out: list[Fact] = []
+    protected: set[str] = set()
+    pinned: set[str] = set()
+    meals = {"breakfast", "lunch", "dinner"}
+    for k, keep in enumerate(request.keep, start=1):
+        item = index[keep.item_id]
+        start = None if keep.start is None else minutes(keep.start)
+        out.append(fact("keep", k, keep.item_id, Const("hard" if keep.hard else "soft")))
+        if isinstance(item, (Flight, GroundLeg)):
+            for o in legs:
+                if (o.item.id == keep.item_id and keep.day in (None, o.day)
+                        and start in (None, o.departure)):
+                    out.append(fact("keep_take", k, o.key))
+                    protected.add(o.key)
+        elif isinstance(item, Hotel):
+            protected.add(item.id)
+            out.append(fact("keep_stay", k, item.id))
+            if keep.day is not None:
+                out += [fact("keep_night", k, d, item.city) for d in range(keep.day, keep.day + (keep.nights or 1))]
+        else:
+            protected.add(item.id)
+            if keep.day is None and start is None:
+                out.append(fact("keep_used", k, item.id))
+                continue
+            pinned.add(item.id)
+            group = {"visit"} if isinstance(item, Attraction) else meals
+            for d in ([keep.day] if keep.day is not None else range(1, request.n_days + 1)):
+                out += [fact("keep_at", k, d, s, item.id) for s, (kind, t) in slots.items()
+                        if kind in group and start in (None, t)]
+    return out, protected, pinned
 
 
 def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Restaurant], scores: dict[str, float],
@@ -288,9 +360,12 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
 
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
-           scores: dict[str, float], leg_pref: dict[str, int], radius: dict[str, int]
+           scores: dict[str, float], leg_pref: dict[str, int], radius: dict[str, int],
+           protected: set[str] = frozenset()
            ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[str, str]]:
-    """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py)."""
+    """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
+
+    ``protected`` candidates (leg keys or place ids that the request keeps) stay."""
     people, w = request.travelers.people, request.weights
     removed: dict[str, str] = {}
     present_days = request.n_days - request.n_cities + 1  # the most days one city can have
@@ -309,7 +384,7 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
         k, r = prune(group, 1, key=lambda o: (-leg_pref[o.key], lcost[o.key], -o.departure, o.arrival, o.key),
                      dominates=lambda j, i: (leg_pref[j.key] >= leg_pref[i.key] and lcost[j.key] <= lcost[i.key]
                                              and j.departure >= i.departure and j.arrival <= i.arrival),
-                     ident=lambda o: o.key)
+                     ident=lambda o: o.key, protect=lambda o: o.key in protected)
         kept_legs += k
         removed.update(r)
 
@@ -320,7 +395,7 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
         ncost = {h.id: night_cost(h, people) for h in hotels}
         k, r = prune(hotels, 1, key=lambda h: (-hpref[h.id], ncost[h.id], h.id),
                      dominates=lambda j, i: hotel_dominates(j, i, hpref, ncost, radius, needs, room_ok),
-                     ident=lambda h: h.id)
+                     ident=lambda h: h.id, protect=lambda h: h.id in protected)
         kept_places += k
         removed.update(r)
         for kind, weight, cap in ((Attraction, w.attraction, request.pace * present_days),
@@ -330,7 +405,7 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
             price = {p.id: cents(p.price) for p in group}
             k, r = prune(group, max(cap, 1), key=lambda p: (-ppref[p.id], price[p.id], radius[p.id], p.id),
                          dominates=lambda j, i: place_dominates(j, i, ppref, price, radius, cuisines),
-                         ident=lambda p: p.id)
+                         ident=lambda p: p.id, protect=lambda p: p.id in protected)
             kept_places += k
             removed.update(r)
     return kept_legs, kept_places, removed

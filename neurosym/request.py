@@ -9,8 +9,8 @@ from pydantic import Field, model_validator
 
 from .catalog import HouseRule, RoomType, TransportMode, minutes
 from .catalog import _Model  # the same base: extra fields, infinities and bad text refused
-from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_PETS, MAX_SLOTS_PER_KIND,
-                     MAX_TRIP_DAYS, MAX_WEIGHT)
+from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_EXCLUDES, MAX_KEEPS, MAX_PETS,
+                     MAX_SLOTS_PER_KIND, MAX_TRIP_DAYS, MAX_WEIGHT)
 
 
 class Travelers(_Model):
@@ -53,6 +53,31 @@ class DaySlots(_Model):
         time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)], max_length=MAX_SLOTS_PER_KIND)
 
 
+class Keep(_Model):
+    """An item the itinerary must contain: already booked, or pinned by the traveller.
+
+    ``item_id`` is a catalog id (flight, ground leg, hotel, attraction or restaurant).
+    The other fields narrow it down, each optional:
+
+    - ``day``: the trip day (1-based) of a leg, meal or visit; for a hotel, the first
+      night of the stay;
+    - ``start``: the start time of a meal or visit (one of the request's slots), or the
+      departure time of a ground leg;
+    - ``nights``: for a hotel, the number of nights from ``day`` on (default 1).
+
+    A ``hard`` keep is a rule (``keep_missing`` in ``rules/keep.lp``): no itinerary
+    without it is returned. A soft keep (``hard=False``) is kept where possible: the
+    planner first keeps as many soft keeps as it can, then optimises as usual (used
+    when re-planning, so that what still works stays where it was).
+    """
+
+    item_id: str = Field(min_length=1)
+    day: int | None = Field(default=None, ge=1, le=MAX_TRIP_DAYS)
+    start: time | None = None
+    nights: int | None = Field(default=None, ge=1, le=MAX_TRIP_DAYS)
+    hard: bool = True
+
+
 class TripRequest(_Model):
     """A trip: from ``origin`` and back, visiting cities between ``start`` and ``end``.
 
@@ -83,6 +108,10 @@ class TripRequest(_Model):
         default="all", description="\"all\": breakfast, lunch and dinner on every day spent in one city")
     weights: Weights = Field(default_factory=Weights)
     slots: DaySlots = Field(default_factory=DaySlots)
+    keep: list[Keep] = Field(default_factory=list, max_length=MAX_KEEPS,
+                             description="items the itinerary must contain (booked already, or pinned)")
+    exclude: list[str] = Field(default_factory=list, max_length=MAX_EXCLUDES,
+                               description="catalog ids the itinerary must not use (sold out, or unwanted)")
 
     @model_validator(mode="after")
     def _check(self) -> "TripRequest":
@@ -98,6 +127,13 @@ class TripRequest(_Model):
             raise ValueError(f"visit_count={self.visit_count} but only {len(self.destinations)} destinations")
         if self.n_cities > self.n_days - 1:
             raise ValueError(f"{self.n_cities} cities need at least {self.n_cities} nights")
+        for i, k in enumerate(self.keep):
+            if k.day is not None and k.day > self.n_days:
+                raise ValueError(f"keep[{i}].day: day {k.day} is after the trip's last day {self.n_days}")
+            if k.nights is not None and k.day is None:
+                raise ValueError(f"keep[{i}].nights: give the day of the first night too")
+            if k.item_id in self.exclude:
+                raise ValueError(f"keep[{i}].item_id: {k.item_id!r} is also excluded")
         return self
 
     @property

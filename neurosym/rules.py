@@ -23,7 +23,7 @@ from .limits import INT32_MAX, cut
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
-              "objective.lp", "symmetry.lp")
+              "keep.lp", "objective.lp", "symmetry.lp")
 #: Predicates user files may define: new hard rules are new ``violation/2`` rules.
 USER_DEFINABLE = frozenset({("violation", 2)})
 #: The ``#`` directives a user file may use: aggregates, objectives, constants of the

@@ -10,7 +10,7 @@ ones (see docs/performance.md).
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +74,20 @@ def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
                             f"clingo could not ground or solve with these rule files: {msg[-300:]}") from None
 
 
+def _atoms(symbols: Sequence[clingo.Symbol]) -> dict[str, list[tuple[Value, ...]]]:
+    atoms: dict[str, list[tuple[Value, ...]]] = {}
+    for s in symbols:
+        atoms.setdefault(s.name, []).append(tuple(value(a) for a in s.arguments))
+    return atoms
+
+
+#: Called with each better answer found while searching (its atoms, cost and the seconds
+#: since the call started); returning False stops the search.
+OnAnswer = Callable[[dict[str, list[tuple[Value, ...]]], list[int], float], "bool | None"]
+
+
 def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limit: float | None = 10.0,
-          relax: bool = False) -> Answer | None:
+          relax: bool = False, on_answer: OnAnswer | None = None) -> Answer | None:
     """Ground and optimise; the best answer found, or ``None`` when there is none.
 
     ``time_limit`` is wall-clock seconds for the whole call (loading the rules, grounding
@@ -83,6 +95,10 @@ def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limi
     ``optimal=False``. When there is none yet, the search goes on until the first one,
     for at most ``max(time_limit, FIRST_ITINERARY_LIMIT)`` seconds in all, and raises
     :class:`TimeoutError` if there is still none.
+
+    ``on_answer`` is called, in the solver's thread, with each better answer as it is
+    found; returning False stops the search there (the answer counts as the best found).
+    An exception it raises stops the search and is raised again here.
     """
     t0 = _time.perf_counter()
     ctl = _control()
@@ -99,6 +115,14 @@ def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limi
     def on_model(m: clingo.Model) -> bool:
         best["symbols"] = m.symbols(shown=True)
         best["cost"] = list(m.cost)
+        if on_answer is not None and "error" not in best:
+            try:
+                if on_answer(_atoms(best["symbols"]), list(m.cost), _time.perf_counter() - t0) is False:  # type: ignore[arg-type]
+                    best["stopped"] = True
+                    return False
+            except Exception as exc:  # noqa: BLE001 - raised again after the search stops
+                best["error"] = exc
+                return False
         return deadline is None or _time.perf_counter() < deadline  # False stops the search
 
     with _user_rules_blamed(user_rules), ctl.solve(on_model=on_model, async_=True) as handle:
@@ -112,16 +136,16 @@ def solve(facts: list[Fact], user_rules: Sequence[str | Path] = (), *, time_limi
                 handle.cancel()
         result = handle.get()
     t2 = _time.perf_counter()
+    if "error" in best:
+        raise best["error"]  # type: ignore[misc]
     if "symbols" not in best:
         if result.unsatisfiable or finished:
             return None
         raise TimeoutError(f"no itinerary found within {max(time_limit or 0.0, FIRST_ITINERARY_LIMIT):g} s")
-    atoms: dict[str, list[tuple[Value, ...]]] = {}
-    for s in best["symbols"]:  # type: ignore[union-attr]
-        atoms.setdefault(s.name, []).append(tuple(value(a) for a in s.arguments))
+    atoms = _atoms(best["symbols"])  # type: ignore[arg-type]
     summary = ctl.statistics.get("summary", {})
     stats = {"ground_s": t1 - t0, "solve_s": t2 - t1, "total_s": t2 - t0,
              "models": float(summary.get("models", {}).get("enumerated", 0)),
              "atoms": float(ctl.statistics.get("problem", {}).get("lp", {}).get("atoms", 0))}
-    optimal = bool(result.exhausted and not result.interrupted)
+    optimal = bool(result.exhausted and not result.interrupted and "stopped" not in best)
     return Answer(atoms=atoms, optimal=optimal, cost=best["cost"], stats=stats)  # type: ignore[arg-type]

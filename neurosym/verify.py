@@ -27,7 +27,7 @@ from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Re
 from .costs import cents, leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary
 from .problem import BUFFERS, DAY_START, MEAL_WINDOWS
-from .request import TripRequest
+from .request import Keep, TripRequest
 from .travel import city_graph, hub_id
 
 __all__ = ["RULES", "Violation", "verify"]
@@ -98,6 +98,10 @@ RULES: dict[str, str] = {
     "activity_cuisine": "every requested cuisine is served at some meal of the trip",
     # budget.lp
     "budget_total": "the whole trip costs no more than the budget",
+    # keep.lp, and the request's exclusions
+    "keep_missing": "every hard keep of the request is in the itinerary (on its day, at its time, for its "
+                    "nights, when given)",
+    "request_exclude": "no item the request excludes is used",
     # the checker itself
     "verify_internal_error": "a check could not be completed (reported so that nothing passes unchecked)",
 }
@@ -204,7 +208,8 @@ class _Checker:
             self.add("itinerary_days", None, None,
                      f"the itinerary has no days; the trip has {self.req.n_days}")
         steps = (self.check_numbers, self.check_request_cities, self.check_days, self.check_route, self.check_events,
-                 self.check_transport, self.check_hotels, self.check_activities, self.check_costs)
+                 self.check_transport, self.check_hotels, self.check_activities, self.check_keeps,
+                 self.check_costs)
         for step in steps:
             if not self.days and step not in (self.check_numbers, self.check_request_cities, self.check_costs):
                 continue
@@ -642,6 +647,36 @@ class _Checker:
                              f"but the {e2.kind} there is at {clock(e2.start)}")
 
     # -- activities ------------------------------------------------------------------
+    def check_keeps(self) -> None:
+        """keep.lp: every hard keep is in the itinerary; no excluded item is used."""
+        used: list[tuple[int | None, str, int | None]] = []   # (day, item id, start) of every use
+        for d, day in enumerate(self.days, start=1):
+            used += [(d, ev.item_id, ev.start) for ev in day.events
+                     if ev.item_id and ev.kind not in ("transfer", "check_in", "check_out")]
+        used += [(None, st.hotel_id, None) for st in self.it.stays]
+        excluded = set(self.req.exclude)
+        for d, item_id, _ in used:
+            if item_id in excluded:
+                self.add("request_exclude", d, item_id, f"{_name(self.index.get(item_id, item_id))} is used, and the "
+                                                        "request excludes it")
+        for k, keep in enumerate(self.req.keep):
+            if keep.hard and not self._kept(keep, used):
+                self.add("keep_missing", keep.day, keep.item_id,
+                         f"keep[{k}] ({keep.item_id}) is not in the itinerary as the request keeps it")
+
+    def _kept(self, keep: "Keep", used: list[tuple[int | None, str, int | None]]) -> bool:
+        item = self.index.get(keep.item_id)
+        start = None if keep.start is None else minutes(keep.start)
+        if isinstance(item, Hotel):
+            if not any(st.hotel_id == item.id for st in self.it.stays):
+                return False
+            if keep.day is None:
+                return True
+            nights = range(keep.day, keep.day + (keep.nights or 1))
+            return all(self.nights.get(d) == item.city for d in nights)
+        return any(i == keep.item_id and keep.day in (None, d) and start in (None, t) for d, i, t in used
+                   if d is not None)
+
     def check_activities(self) -> None:
         req, org = self.req, self.req.origin
         seen: dict[str, int] = {}
