@@ -296,3 +296,23 @@ def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis (clingo loads wi
 def library_ranges() -> Mapping[tuple[str, int], Ranges]:
     """The ranges of every predicate of the shipped rules: the inputs of a user's rule file."""
     return {s: tuple(r) for s, r in shipped_analysis().predicates.items()}
+
+
+def report() -> str:
+    """The table of ``docs/rules.md`` ("Number limits"): every arithmetic expression and
+    every problem-sized sum of the shipped rule files, with its worst case."""
+    an = shipped_analysis()
+    rows = ["| where | expression | worst case |", "| --- | --- | --- |"]
+    seen: set[tuple[str, str]] = set()
+    for e in an.expressions:
+        key = (e.where.split(":")[0], e.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(f"| {e.where} | `{e.text}` | {e.interval[0]:,} .. {e.interval[1]:,} |")
+    sums = ["| sum | weights (each) | bounded per problem by |", "| --- | --- | --- |"]
+    for w in an.weights:
+        if w.key in PROBLEM_SUMS and w.interval is not None:
+            kind = f"`#sum` ({w.where})" if w.kind != "minimize" else f"objective @{w.priority} ({w.where})"
+            sums.append(f"| {kind} | `{w.text}`: {w.interval[0]:,} .. {w.interval[1]:,} | {PROBLEM_SUMS[w.key][0]} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(sums)

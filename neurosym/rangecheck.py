@@ -272,7 +272,7 @@ class _Analyser:
         if iv is None or self.quiet:
             return
         loc = t.location.begin
-        key = (self.path, loc.line, loc.column, str(t))
+        key = (self.path, loc.line, loc.column, t.text)
         self.exprs[key] = join(self.exprs.get(key), iv)  # type: ignore[assignment]
 
     # -- atoms and bodies --------------------------------------------------------------------
@@ -471,9 +471,9 @@ class _Analyser:
                 self.weight(el.terms[0], kind, "", w, assigned)
 
     def weight(self, t: ast.AST, kind: str, priority: str, iv: Interval | None, assigned: bool = False) -> None:
-        key = (self.path, t.location.begin.line, kind, str(t), priority, assigned)
+        key = (self.path, t.location.begin.line, kind, t.text, priority, assigned)
         old = self.weights.get(key)
-        self.weights[key] = Weight(self.path, t.location.begin.line, kind, str(t), priority,
+        self.weights[key] = Weight(self.path, t.location.begin.line, kind, t.text, priority,
                                    join(old.interval if old else None, iv), assigned)
 
     # -- heads ------------------------------------------------------------------------------
@@ -481,7 +481,8 @@ class _Analyser:
         sa = self._atom_sig(atom)
         if sa is None:
             if atom.ast_type == ast.ASTType.Comparison:
-                self.check_body([ast.Literal(atom.location, ast.Sign.NoSign, atom)], env)
+                self.check_body([_Node(ast_type=ast.ASTType.Literal, sign=ast.Sign.NoSign, atom=atom,
+                                       child_keys=["atom"], text=atom.text)], env)
             return
         sig, args = sa
         self.defined.add(sig)
@@ -528,7 +529,7 @@ class _Analyser:
             for t in stm.terms:
                 self.contained(t, env)
             self.value(stm.priority, env)
-            self.weight(stm.weight, "minimize", str(stm.priority), self.value(stm.weight, env))
+            self.weight(stm.weight, "minimize", stm.priority.text, self.value(stm.weight, env))
         elif ty == ast.ASTType.External:
             env = {}
             self.bind(stm.body, env)
@@ -540,7 +541,7 @@ class _Analyser:
             self.check_body(stm.body, env)
             self.contained(stm.atom.symbol, env)
             self.value(stm.priority, env)
-            self.weight(stm.bias, "heuristic", str(stm.modifier), self.value(stm.bias, env))
+            self.weight(stm.bias, "heuristic", stm.modifier.text, self.value(stm.bias, env))
         elif ty == ast.ASTType.ShowTerm:
             env = {}
             self.bind(stm.body, env)
@@ -566,15 +567,42 @@ def _has_free(t: ast.AST, env: Env) -> bool:
             return
         for k in x.child_keys:
             child = getattr(x, k)
-            if isinstance(child, ast.AST):
+            if isinstance(child, _Node):
                 visit(child)
-            elif child is not None:
+            elif isinstance(child, list):
                 for c in child:
-                    if isinstance(c, ast.AST):
+                    if isinstance(c, _Node):
                         visit(c)
 
     visit(t)
     return found
+
+
+class _Node:
+    """A plain-Python copy of a clingo AST node: reading clingo's nodes goes through C calls,
+    which made the fixpoint slow; the copy is read many times at Python speed."""
+
+    def __init__(self, **kw: object) -> None:
+        self.__dict__.update(kw)
+
+
+_TERMS = {ast.ASTType.BinaryOperation, ast.ASTType.UnaryOperation, ast.ASTType.Variable, ast.ASTType.SymbolicTerm,
+          ast.ASTType.Function, ast.ASTType.Interval, ast.ASTType.Pool}
+_SKIP = {ast.ASTType.Comment, ast.ASTType.ShowSignature, ast.ASTType.Program, ast.ASTType.ProjectSignature,
+         ast.ASTType.Defined}
+
+
+def _mirror(x: object) -> object:
+    if isinstance(x, ast.AST):
+        ty = x.ast_type
+        fields = {k: _mirror(getattr(x, k)) for k in x.keys()}
+        return _Node(**fields, ast_type=ty, child_keys=list(x.child_keys), text=str(x) if ty in _TERMS else "")
+    if isinstance(x, (str, int)) or x is None or isinstance(x, (clingo.Symbol, ast.Location)):
+        return x
+    try:
+        return [_mirror(y) for y in x]  # type: ignore[union-attr]
+    except TypeError:
+        return x
 
 
 def parse(paths: Iterable[str | Path]) -> list[tuple[str, ast.AST]]:
@@ -595,7 +623,8 @@ def analyse(paths: Iterable[str | Path], inputs: Mapping[Sig, Sequence[Interval 
     argument (``None``: no numbers). A predicate that the files read but neither define
     nor get as input is listed in :attr:`Analysis.undefined` (it is taken as empty).
     """
-    stms = list(statements) if statements is not None else parse(paths)
+    stms = [(p, _mirror(s)) for p, s in (statements if statements is not None else parse(paths))
+            if s.ast_type not in _SKIP]
     an = _Analyser(inputs)
     for rounds in range(1, 10 * WIDEN_AFTER):
         before = {s: list(r) for s, r in an.pred.items()}

@@ -188,3 +188,12 @@ def test_the_reported_overflow_now_plans_within_budget_or_not_at_all():
 def test_every_problem_sum_has_a_description():
     for key, (text, fn) in PROBLEM_SUMS.items():
         assert text and callable(fn), key
+
+
+def test_the_table_in_docs_is_the_analysis():
+    """docs/rules.md shows every expression and problem sum with its worst case: kept true."""
+    from neurosym.bounds import report
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    missing = [row for row in report().splitlines() if row.strip() and row.strip() not in docs]
+    assert not missing, "docs/rules.md is out of date (python -c 'from neurosym.bounds import report; " \
+                        "print(report())'):\n" + "\n".join(missing)
