@@ -96,7 +96,7 @@ class RuleInfo:
                 return clock(v)
             if fmt == "money" and isinstance(v, int):
                 return f"{v / 100:.2f}"
-            return text(v)
+            return cut(text(v))  # a long name is cut: a message stays a line
 
         return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money))?\}", fill, self.message)
 

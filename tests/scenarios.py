@@ -138,7 +138,9 @@ def scenarios(draw: st.DrawFn) -> tuple[Catalog, TripRequest]:
         latest_return=draw(st.none() | st.sampled_from([time(20), time(23, 59)])),
         pace=draw(st.integers(0, 4)), meals=draw(st.sampled_from(["all", "optional", "optional", "optional"])),
         slots=draw(st.sampled_from([DaySlots(), DaySlots(visits=[time(10), time(15)], lunch=[time(12, 30)],
-                                                          dinner=[time(19)])])))
+                                                          dinner=[time(19)])])),
+        exclude=draw(st.lists(st.sampled_from([i.id for i in cat.items()]), max_size=2, unique=True))
+        if draw(st.integers(0, 3)) == 0 else [])
     return cat, req
 
 
