@@ -136,10 +136,16 @@ def _numbers(v: object) -> Iterator[int]:
 
 # -- sums that depend on the problem ------------------------------------------------------
 
+#: The predicates the per-problem sums read.
+_SUM_INPUTS = frozenset({"people", "trip_days", "leg_capacity", "hotel_occupancy", "leg_price", "hotel_price",
+                         "place_price", "hotel", "pref", "leg", "cost_unit"})
+
+
 def _by_name(facts: Iterable) -> dict[str, list[tuple]]:
     out: dict[str, list[tuple]] = {}
     for f in facts:
-        out.setdefault(f.name, []).append(tuple(f.args))
+        if f.name in _SUM_INPUTS:
+            out.setdefault(f.name, []).append(f.args)
     return out
 
 
@@ -150,7 +156,10 @@ def _const(v: object) -> str:
 def candidate_costs(facts: Iterable) -> list[int]:
     """The cost in cents of every ``cost/3`` atom grounding can produce (``rules/budget.lp``):
     every leg option, every hotel on every night of the trip, every place."""
-    by = _by_name(facts)
+    return _candidate_costs(_by_name(facts))
+
+
+def _candidate_costs(by: dict[str, list[tuple]]) -> list[int]:
     people = by["people"][0][0]
     nights = by["trip_days"][0][0] - 1
     capacity = {k: c for k, c in by.get("leg_capacity", [])}
@@ -190,8 +199,10 @@ def cost_unit_of(facts: Iterable) -> int:
 
 
 def _cost_units(by: dict[str, list[tuple]], facts: Sequence) -> int:
-    u = by["cost_unit"][0][0]
-    return sum(-(-c // u) for c in candidate_costs(facts))
+    if "_cost_units" not in by:  # three sums count it: computed once per problem
+        u = by["cost_unit"][0][0]
+        by["_cost_units"] = [(sum(-(-c // u) for c in _candidate_costs(by)),)]
+    return by["_cost_units"][0][0]
 
 
 def _preference(by: dict[str, list[tuple]], facts: Sequence) -> int:
@@ -241,12 +252,18 @@ def check_facts(facts: Sequence) -> None:
     limits should have refused it; a model changed after validation can get here) and a
     sum too large for clingo (a problem too large to plan) are a
     :class:`~neurosym.problem.PlanningInputError`."""
+    from .asp import Const
     from .problem import PlanningInputError
     for f in facts:
         ranges = INPUT_RANGES.get((f.name, len(f.args)))
         if ranges is None:
             raise AssertionError(f"fact {f.name}/{len(f.args)} has no declared range (neurosym.bounds.INPUT_RANGES)")
         for a, r in zip(f.args, ranges):
+            cls = a.__class__
+            if cls is str or cls is Const:  # no numbers (the common case, first)
+                continue
+            if cls is int and r is not None and r[0] <= a <= r[1]:
+                continue
             for x in _numbers(a):
                 if r is None or not r[0] <= x <= r[1]:
                     raise PlanningInputError(

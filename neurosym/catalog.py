@@ -29,14 +29,15 @@ TransportMode = Literal["flight", "drive", "taxi", "train"]
 
 def check_text(v: Any, limit: int = MAX_TEXT) -> None:
     """Raise ``ValueError`` when ``v`` (text, or a list of texts) holds text clingo cannot take."""
-    for x in (v if isinstance(v, list) else [v]):
+    for i, x in enumerate(v if isinstance(v, list) else [v]):
         if not isinstance(x, str):
             continue
+        entry = f"entry {i}: " if isinstance(v, list) else ""
         problem = unicode_problem(x)
         if problem:
-            raise ValueError(problem)
+            raise ValueError(entry + problem)
         if len(x) > limit:
-            raise ValueError(f"text must have at most {limit:,} characters (this one has {len(x):,})")
+            raise ValueError(f"{entry}text must have at most {limit:,} characters (this one has {len(x):,})")
 
 
 def minutes(t: time) -> int:

@@ -83,6 +83,10 @@ def test_json_nested_100000_deep(inputs, capsys, kind):
     ("request", lambda d: d["travelers"].update(adults=10**30), "travelers.adults"),
     ("request", lambda d: d.update(pace=10**10), "pace"),
     ("request", lambda d: d.update(end="2031-01-01"), "(top level)"),
+    ("request", lambda d: d.update(keep=[{"item_id": "h:a:cheap", "day": 1, "nights": 10**9}]), "keep.0.nights"),
+    ("request", lambda d: d.update(keep=[{"item_id": "a:a:zoo", "day": 10**30}]), "keep.0.day"),
+    ("request", lambda d: d.update(keep=[{"item_id": "x" * 2000}]), "keep.0.item_id"),
+    ("request", lambda d: d.update(exclude=["ok", "\ud800"]), "exclude: Value error, entry 1"),
     ("catalog", lambda d: d["hotels"][0].update(price=1e12), "hotels.0.price"),
     ("catalog", lambda d: d["hotels"][0].update(max_occupancy=10**30), "hotels.0.max_occupancy"),
     ("catalog", lambda d: d["ground_legs"][0].update(duration_min=10**10), "ground_legs.0.duration_min"),
@@ -164,6 +168,14 @@ def test_a_long_value_in_a_diagnosis_is_cut(catalog):
         plan_itinerary(small_request(cuisines=[cuisine]), catalog, time_limit=2)
     assert "qqqq" in exc.value.message and len(exc.value.message) < 5_000
     assert len(json.dumps(exc.value.to_dict())) < 50_000
+
+
+def test_unknown_kept_or_excluded_item_names_the_file_and_the_field(inputs, capsys):
+    data = json.loads(inputs["request"].read_text())
+    data["exclude"] = ["y" * 900]
+    inputs["request"].write_text(json.dumps(data))
+    code, err = run(inputs, "request", capsys)
+    assert code == 1 and "request.json" in err and "exclude[0]" in err and len(err) < 500
 
 
 def test_unknown_city_names_the_file_and_the_field(inputs, capsys):
