@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .files import InputError, load_model, write_new
-from .limits import short
+from .limits import MAX_TIME_LIMIT, short
 
 __all__ = ["EXIT_CODES", "InputError", "load_model", "main", "parser"]
 
@@ -48,8 +48,8 @@ def seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r}: give a finite number of seconds, 0 or more")
+    if not math.isfinite(value) or not 0 <= value <= MAX_TIME_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: give a number of seconds from 0 to {MAX_TIME_LIMIT:,.0f}")
     return value
 
 

@@ -54,6 +54,10 @@ MIN_SPEED_KMH, MAX_SPEED_KMH = 1.0, 1000.0
 #: A hotel's minimum stay.
 MAX_MIN_NIGHTS = 100_000
 
+# -- search ------------------------------------------------------------------------------
+#: Seconds of a time limit (a finite number; None searches until optimality is proven).
+MAX_TIME_LIMIT = 1_000_000.0
+
 # -- size of one planning problem ---------------------------------------------------------
 #: Candidate legs and places of one trip (the planner refuses a larger problem).
 MAX_CANDIDATES = 1_000_000
@@ -90,3 +94,13 @@ def unicode_problem(text: str) -> str | None:
     except UnicodeEncodeError as exc:
         return f"text is not valid Unicode (a lone surrogate U+{ord(text[exc.start]):04X} at character {exc.start})"
     return None
+
+
+def check_time_limit(seconds: float | None) -> None:
+    """Raise ``ValueError`` unless ``seconds`` is None or a number from 0 to :data:`MAX_TIME_LIMIT`
+    (NaN, an infinity, a negative or a huge number would stop or confuse the solver's wait)."""
+    if seconds is None:
+        return
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (0 <= seconds <= MAX_TIME_LIMIT):
+        raise ValueError(f"time_limit: {short(seconds)} is not a number of seconds from 0 to {MAX_TIME_LIMIT:,.0f} "
+                         "(None searches until optimality is proven)")

@@ -11,6 +11,7 @@ from typing import Any
 from .catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
 from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
+from .limits import check_time_limit
 from .problem import BUFFERS, Problem, Scorer, build_problem
 from .request import TripRequest
 from .rules import check_user_file, rule_catalog
@@ -115,6 +116,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
+    check_time_limit(time_limit)
     for path in rules:  # bad rule files are reported before any work is done
         check_user_file(path)
     if catalog is None:

@@ -299,3 +299,9 @@ def test_travelplanner_bad_data_exits_1_naming_the_file(data_dir, tmp_path, caps
     err = capsys.readouterr().err
     assert code == 1, err
     assert len(err.splitlines()) == 1 and ("split.jsonl" in err or "plans.jsonl" in err), err
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 1e300, "5"])
+def test_the_api_refuses_a_time_limit_that_is_not_seconds(catalog, value):
+    with pytest.raises(ValueError, match="time_limit"):
+        plan_itinerary(small_request(), catalog, time_limit=value)
