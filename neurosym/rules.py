@@ -211,7 +211,10 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
     if not p.is_file():
         raise RuleFileError(p, None, "rule file not found")
     reserved = reserved if reserved is not None else reserved_predicates()
-    _check_cached(str(p.resolve()), p.stat().st_mtime_ns, reserved)
+    try:
+        _check_cached(str(p.resolve()), p.stat().st_mtime_ns, reserved)
+    except RecursionError:  # pragma: no cover - MAX_NESTING refuses such files first
+        raise RuleFileError(p, None, "terms nested too deeply") from None
     return p
 
 
@@ -242,8 +245,13 @@ _TOKEN = re.compile(r"""
   | (?P<string>"(?:[^"\\\n]|\\.)*")
   | (?P<directive>\#[A-Za-z_]+)
   | (?P<number>(?<![A-Za-z0-9_'])(?:0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|[0-9]+))
+  | (?P<open>[(\[{])
+  | (?P<close>[)\]}])
   | (?P<newline>\n)
 """, re.VERBOSE | re.DOTALL)
+#: Brackets inside each other in a user rule file (a term nested deeper would exhaust the
+#: recursion of the checks that read it).
+MAX_NESTING = 100
 
 
 def _check_text(p: Path) -> None:
@@ -262,10 +270,16 @@ def _check_text(p: Path) -> None:
                             f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
     if "\0" in text:
         raise RuleFileError(p, text.count("\n", 0, text.index("\0")) + 1, "contains a NUL character")
-    line = 1
+    line, depth = 1, 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "directive":
+        if kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise RuleFileError(p, line, f"brackets nested more than {MAX_NESTING} levels deep")
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "directive":
             name = m.group()[1:]
             if name not in USER_DIRECTIVES:
                 why = _REFUSED.get(name, "a user rule file may only add rules, constraints and objectives")

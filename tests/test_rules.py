@@ -89,6 +89,7 @@ def test_cli_bad_rule_file_exits_1_with_one_line(catalog, tmp_path):
     ("s(S) :- S = #sum{ X,G,K : cost(G,K,X) }.\n:- s(S), S > 10.\n", 1, "#sum"),
     ("violation(budget_total, (1,)) :- day(1).\n", 1, "budget_total"),
     ("% caf\xe9\n", 1, "UTF-8"),
+    (":- day(" + "f(" * 100_000 + "1" + ")" * 100_000 + ").\n", 1, "nested"),
 ])
 def test_user_file_that_could_change_the_program_or_the_answer_is_refused(tmp_path, text, line, words):
     f = tmp_path / "user.lp"
