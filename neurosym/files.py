@@ -67,6 +67,8 @@ def parse_json(text: str, where: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except ValueError as exc:  # a number of more than 4,300 digits (Python's limit)
+        raise InputError(f"{where}: invalid JSON: {str(exc).split(';')[0]}") from None
     except RecursionError:  # the parser recurses once per level of arrays and objects
         raise InputError(f"{where}: JSON nested too deeply (arrays or objects inside each other "
                          f"more than about {sys.getrecursionlimit()} levels)") from None

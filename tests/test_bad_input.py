@@ -82,6 +82,8 @@ def test_json_nested_100000_deep(inputs, capsys, kind):
     ("request", lambda d: d.update(budget=1e12), "budget"),
     ("request", lambda d: d["travelers"].update(adults=10**30), "travelers.adults"),
     ("request", lambda d: d.update(pace=10**10), "pace"),
+    ("request", lambda d: d.update(pace="BIG"), "4300 digits"),
+    ("itinerary", lambda d: d.update(total_cost="BIG"), "4300 digits"),
     ("request", lambda d: d.update(end="2031-01-01"), "(top level)"),
     ("request", lambda d: d.update(keep=[{"item_id": "h:a:cheap", "day": 1, "nights": 10**9}]), "keep.0.nights"),
     ("request", lambda d: d.update(keep=[{"item_id": "a:a:zoo", "day": 10**30}]), "keep.0.day"),
@@ -99,7 +101,7 @@ def test_json_nested_100000_deep(inputs, capsys, kind):
 def test_numbers_that_would_break_later_are_refused_at_the_boundary(inputs, capsys, kind, edit, field):
     data = json.loads(inputs[kind].read_text())
     edit(data)
-    inputs[kind].write_text(json.dumps(data).replace('"Infinity"', "Infinity"))
+    inputs[kind].write_text(json.dumps(data).replace('"Infinity"', "Infinity").replace('"BIG"', "9" * 5000))
     code, err = run(inputs, kind, capsys)
     assert code == 1, err
     assert inputs[kind].name in err and (field in err or "Infinity" in err), err

@@ -596,8 +596,8 @@ def load_jsonl(path: str | Path) -> list[TPQuery]:
                 raw = json.loads(line, parse_constant=_reject_constant)
             except json.JSONDecodeError as error:
                 raise _FieldError("<record>", f"invalid JSON: {error.msg}") from None
-            except ValueError as error:
-                raise _FieldError("<record>", f"invalid JSON: {error}") from None
+            except ValueError as error:  # NaN, or a number of more than 4,300 digits
+                raise _FieldError("<record>", f"invalid JSON: {str(error).split(';')[0]}") from None
             except RecursionError:
                 raise _FieldError("<record>", "invalid JSON: nested too deeply") from None
             queries.append(_json_query(raw, len(queries) + 1))
