@@ -22,3 +22,14 @@ def test_preference_benchmark_quick_mode(tmp_path):
         assert set(report[metric]) >= {"model", "popularity", "random"}
         assert all(0.0 <= v <= 1.0 for v in report[metric].values())
     assert report["encode_items_per_s"] > 0 and report["cold_start_s"] > 0 and report["warm_score_ms"] > 0
+
+
+def test_soak_runs_and_reports_its_figures(tmp_path):
+    out = tmp_path / "soak.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--n", "8", "--report", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["scenarios"] == 8 and report["errors"] == 0 and report["violations"] == 0
+    assert report["itineraries"] + report["no_itinerary"] + report["timeouts"] == 8
+    assert "itineraries" in proc.stdout and "violations 0" in proc.stdout
