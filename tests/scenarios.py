@@ -7,7 +7,8 @@ A scenario is a valid catalog and request: hostile strings (quotes, backslashes,
 syntax, any Unicode a model accepts) as names and ids, and numbers anywhere in their
 valid ranges, up to the model's limits. :func:`check` plans it and checks the answer:
 
-* an itinerary must pass :func:`neurosym.verify`;
+* an itinerary must pass :func:`neurosym.verify`, and so must the last three better
+  itineraries the search reported on the way (``progress``);
 * its JSON must load back to an equal itinerary that passes too;
 * the request tightened to exactly what the itinerary uses (its cities in its order,
   its hotels' room types, its modes, its first departure and last arrival, its pace,
@@ -201,9 +202,10 @@ def tightened(it: Itinerary, req: TripRequest, cat: Catalog) -> TripRequest:
 def check(cat: Catalog, req: TripRequest, time_limit: float = 1.0, tighten: bool = True) -> Tally:
     """Plan one scenario and check the answer (see the module docstring)."""
     t = Tally(scenarios=1)
+    reported: list[Itinerary] = []  # every better itinerary the search reports on the way
     try:
         try:
-            it = plan_itinerary(req, cat, time_limit=time_limit)
+            it = plan_itinerary(req, cat, time_limit=time_limit, progress=lambda p: reported.append(p.itinerary))
         except NoItinerary:
             t.no_itinerary += 1
             return t
@@ -212,6 +214,8 @@ def check(cat: Catalog, req: TripRequest, time_limit: float = 1.0, tighten: bool
             return t
         t.itineraries += 1
         found = verify(it, req, cat)
+        for earlier in reported[-3:]:
+            found += verify(earlier, req, cat)
         back = Itinerary.model_validate_json(it.model_dump_json())
         found += verify(back, req, cat)
         if back != it:
