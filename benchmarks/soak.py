@@ -1,6 +1,6 @@
 """Soak run: the property checks of tests/test_properties.py on N generated scenarios.
 
-    python benchmarks/soak.py --n 10000 [--seed 1] [--time-limit 1] [--report soak.json]
+    python benchmarks/soak.py --n 10000 [--seed 1] [--time-limit 1] [--jobs 2] [--report soak.json]
 
 Each scenario is a generated catalog and request (``tests/scenarios.py``: hostile
 strings as names and ids, numbers up to the model's limits). Each answer is checked:
@@ -10,7 +10,7 @@ no-itinerary answers, timeouts, unexpected errors and violations, and the first
 problems found; exits 1 if there is an error or a violation.
 
 hypothesis generates the scenarios (its shrinking is off: a problem is counted and the
-run goes on). The run is deterministic for a seed.
+run goes on). The run is deterministic for a seed (and a number of jobs).
 """
 
 from __future__ import annotations
@@ -47,14 +47,31 @@ def soak(n: int, rng_seed: int, time_limit: float, progress: int = 500) -> tuple
     return total, time.perf_counter() - t0
 
 
+def _worker(job: tuple[int, int, float]) -> Tally:
+    n, rng_seed, time_limit = job
+    return soak(n, rng_seed, time_limit)[0]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000, help="scenarios to generate (default 1000)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--time-limit", type=float, default=1.0, help="seconds per plan (default 1)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="worker processes; job j generates its share with seed SEED+j (default 1)")
     ap.add_argument("--report", help="write the figures and the problems found as JSON")
     args = ap.parse_args()
-    tally, seconds = soak(args.n, args.seed, args.time_limit)
+    if args.jobs > 1:
+        from multiprocessing import Pool
+        shares = [args.n // args.jobs + (j < args.n % args.jobs) for j in range(args.jobs)]
+        t0 = time.perf_counter()
+        with Pool(args.jobs) as pool:
+            parts = pool.map(_worker, [(k, args.seed + j, args.time_limit) for j, k in enumerate(shares)])
+        tally, seconds = Tally(), time.perf_counter() - t0
+        for part in parts:
+            tally.add(part)
+    else:
+        tally, seconds = soak(args.n, args.seed, args.time_limit)
     print(tally.line())
     print(f"{seconds:.0f} s in all, {seconds / max(1, tally.scenarios) * 1000:.0f} ms a scenario")
     for p in tally.problems[:10]:
