@@ -282,7 +282,8 @@ def unproven(analysis) -> list[str]:  # noqa: ANN001 - a rangecheck.Analysis
     entry of :data:`PROBLEM_SUMS` that no rule file has any more."""
     out = [f"{e.where}: {e.text} may be {e.interval[0]:,} to {e.interval[1]:,}"
            for e in analysis.expressions if not e.fits]
-    out += [f"{where}: reads {name}/{arity}, which is neither an input (INPUT_RANGES) nor defined"
+    out += [f"{where}: uses a {name[1:]} statement, whose numbers the analysis cannot see" if name.startswith("#")
+            else f"{where}: reads {name}/{arity}, which is neither an input (INPUT_RANGES) nor defined"
             for (name, arity), where in analysis.undefined.items()]
     seen: set[tuple[str, str, str]] = set()
     for w in analysis.weights:

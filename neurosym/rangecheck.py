@@ -542,6 +542,10 @@ class _Analyser:
             self.contained(stm.atom.symbol, env)
             self.value(stm.priority, env)
             self.weight(stm.bias, "heuristic", stm.modifier.text, self.value(stm.bias, env))
+        elif ty in (ast.ASTType.Definition, ast.ASTType.Script, ast.ASTType.TheoryDefinition):
+            # a constant's value, a script or a theory would be numbers the analysis cannot see
+            where = f"{Path(self.path).name}:{stm.location.begin.line}"
+            self.read.setdefault(("#" + str(ty).split(".")[-1].lower(), 0), where)
         elif ty == ast.ASTType.ShowTerm:
             env = {}
             self.bind(stm.body, env)

@@ -59,11 +59,13 @@ def test_a_new_product_or_sum_in_a_rule_file_is_caught(tmp_path):
         "%! net: {V}\n"
         "violation(net, (V,)) :- cost(G,K,X), pref(K,W), V = W*1000 - X*10.\n"
         "#maximize { X@3,G,K : cost(G,K,X) }.\n"
-        "stay_nights(N) :- unknown_input(N).\n")
+        "stay_nights(N) :- unknown_input(N).\n"
+        "#const scale = 5000000.\n")
     found = unproven(analyse(sorted(rules.glob("*.lp")), INPUT_RANGES))
     assert any("extra.lp:2" in f and "(X*10)" in f for f in found), found
     assert any("extra.lp:3" in f and "PROBLEM_SUMS" in f for f in found), found
     assert any("unknown_input/1" in f for f in found), found
+    assert any("extra.lp:5" in f and "definition" in f for f in found), found
 
 
 def test_ground_numbers_stay_inside_the_analysed_ranges(catalog):
