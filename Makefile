@@ -4,13 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 
-.PHONY: demo test setup clean
+.PHONY: demo test setup clean browser serve
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,notebook]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,notebook,web]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -18,8 +18,15 @@ setup: $(VENV)/.installed
 demo: setup
 	$(PY) -m neurosym demo
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
+
+# Debian's chromium for the browser tests (tests/test_webapp_browser.py), when missing
+browser:
+	bash .ci/install-browser
+
+serve: setup
+	$(PY) -m neurosym serve
 
 clean:
 	rm -rf $(VENV)

@@ -25,7 +25,8 @@ _EXPORTS = {
     "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "Keep": "request",
     "PlanningInputError": "problem", "RuleFileError": "rules",
     "verify": "verify", "Violation": "verify",
-    "load_demo_catalog": "demo", "demo_request": "demo",
+    "load_demo_catalog": "demo", "demo_request": "demo", "demo_forecast": "demo",
+    "Forecast": "weather", "trip_forecast": "weather",
     "UserHistory": "preferences", "PreferenceModel": "preferences",
     "Trace": "explain", "TraceEntry": "explain", "Diagnosis": "explain", "Repair": "explain", "attach": "explain",
 }

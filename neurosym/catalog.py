@@ -236,7 +236,8 @@ class Hotel(_Model):
 
 
 class Attraction(_Model):
-    """Something to visit; ``price`` is per person."""
+    """Something to visit; ``price`` is per person. ``timed_tickets``: entry is by a
+    ticket for a time slot, bought ahead (see :mod:`neurosym.acting`)."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -250,10 +251,13 @@ class Attraction(_Model):
     indoor: bool = True
     rating: float = Field(default=3.0, ge=0, le=5)
     description: str = ""
+    timed_tickets: bool = Field(
+        default=False, description="entry needs a ticket for a time slot, bought ahead (a booking action)")
 
 
 class Restaurant(_Model):
-    """A place to eat; ``price`` is the average cost per person for one meal."""
+    """A place to eat; ``price`` is the average cost per person for one meal.
+    ``reservations``: it takes table reservations (see :mod:`neurosym.acting`)."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -266,6 +270,8 @@ class Restaurant(_Model):
     meal_duration_min: int = Field(default=60, gt=0, le=MAX_MEAL_MINUTES)
     rating: float = Field(default=3.0, ge=0, le=5)
     description: str = ""
+    reservations: bool = Field(
+        default=False, description="takes table reservations for a time slot (a booking action)")
 
 
 class Transfer(_Model):

@@ -1,4 +1,5 @@
-"""Command line: ``python -m neurosym demo | plan | verify | travelplanner``.
+"""Command line: ``python -m neurosym demo | plan | verify | serve | travelplanner`` (and the
+booking commands of :mod:`neurosym.acting`).
 
 Exit codes: 0 success, 1 bad input or bad arguments (one line naming the file and
 field, or the argument), 2 no itinerary exists or none was found within the time limit
@@ -40,6 +41,28 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def port(text: str) -> int:
+    """A ``--port``: 0 (a free port) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a port is 0 (a free one) to 65535")
+    return value
+
+
+def count(text: str) -> int:
+    """A number of workers: 1 to 64."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 to 64")
+    return value
 
 
 def seconds(text: str) -> float:
@@ -182,6 +205,37 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not found else 2
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .web import create_app, serve
+    except ImportError as exc:  # Flask is a dependency; a broken install says so plainly
+        raise InputError(f"the web app needs Flask ({exc}): pip install 'neurosym[web]'") from None
+    from .catalog import Catalog
+    catalog = load_model(args.catalog, Catalog) if args.catalog else None
+    forecast: Any = "auto"
+    if args.forecast == "none":
+        forecast = None
+    elif args.forecast == "demo":
+        from .weather import DemoProvider
+        forecast = DemoProvider()
+    elif args.forecast == "open-meteo":
+        from .weather import OpenMeteoProvider
+        forecast = OpenMeteoProvider()
+    elif args.forecast is not None:
+        from .weather import FileProvider, ForecastError, load_forecast
+        try:
+            load_forecast(args.forecast)  # a broken file is reported now, not at the first plan
+        except ForecastError as exc:
+            raise InputError(str(exc)) from None
+        forecast = FileProvider(args.forecast)
+    app = create_app(catalog, forecast=forecast, time_limit=args.time_limit, workers=args.workers)
+    try:
+        serve(app, args.host, args.port)
+    except OSError as exc:
+        raise InputError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m neurosym", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -211,8 +265,21 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--request", required=True, help="REQUEST.json")
     v.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     v.set_defaults(func=cmd_verify)
+    w = sub.add_parser("serve", help="start the web app (on localhost)")
+    w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    w.add_argument("--port", type=port, default=8000, help="port (default 8000; 0 takes a free one)")
+    w.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
+    w.add_argument("--forecast", metavar="SOURCE",
+                   help="demo, open-meteo, none, or a forecast JSON file (default: demo on the demo catalog, "
+                        "else none)")
+    w.add_argument("--time-limit", type=seconds, default=10.0, metavar="S",
+                   help="default seconds of search per plan (default 10)")
+    w.add_argument("--workers", type=count, default=2, help="plans that run at once (default 2)")
+    w.set_defaults(func=cmd_serve)
     from .travelplanner.run import add_travelplanner_parser
     add_travelplanner_parser(sub)
+    from .acting.cli import add_acting_parsers
+    add_acting_parsers(sub)
     return p
 
 

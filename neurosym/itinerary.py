@@ -207,6 +207,12 @@ class Itinerary(_Model):
         from .display import plot_itinerary
         return plot_itinerary(self, **kw)
 
+    def actions(self, catalog: Any = None, request: Any = None) -> list[Any]:
+        """The ordered booking actions (:func:`neurosym.acting.actions`; catalog and request
+        default to those the itinerary was planned with)."""
+        from .acting.itinerary_actions import actions
+        return actions(self, catalog, request)
+
     def chosen_ids(self) -> list[str]:
         """Ids of every catalog item used, in order of appearance."""
         seen: dict[str, None] = {}

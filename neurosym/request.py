@@ -86,28 +86,29 @@ class TripRequest(_Model):
     ``fixed_order`` is set. ``budget`` covers everything for everybody.
     """
 
-    origin: str
-    destinations: list[str] = Field(min_length=1, max_length=MAX_DESTINATIONS)
-    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS)
-    fixed_order: bool = False
-    start: date
-    end: date
-    travelers: Travelers = Field(default_factory=Travelers)
+    origin: str = Field(description="the home city: the trip starts and ends there")
+    destinations: list[str] = Field(min_length=1, max_length=MAX_DESTINATIONS, description="cities that may be visited")
+    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS,
+                                    description="how many of them to visit (default: all)")
+    fixed_order: bool = Field(default=False, description="visit the destinations in the order given")
+    start: date = Field(description="the first day (leaving home)")
+    end: date = Field(description="the last day (back home)")
+    travelers: Travelers = Field(default_factory=Travelers, description="who travels")
     budget: float = Field(gt=0, le=MAX_BUDGET,
                           description="in the catalog's currency; at most 10 million (10^9 cents, a 32-bit number)")
-    room_types: list[RoomType] | None = None
+    room_types: list[RoomType] | None = Field(default=None, description="acceptable room types (default: any)")
     house_rules: list[HouseRule] = Field(
         default_factory=list,
         description="what the party needs a stay to allow (pets and children are added from travelers)")
     cuisines: list[str] = Field(default_factory=list, max_length=100, description="each must be served at some meal")
-    exclude_modes: list[TransportMode] = Field(default_factory=list)
-    earliest_departure: time | None = None
-    latest_return: time | None = None
+    exclude_modes: list[TransportMode] = Field(default_factory=list, description="transport modes not to use")
+    earliest_departure: time | None = Field(default=None, description="leave home no earlier than this")
+    latest_return: time | None = Field(default=None, description="be back home no later than this")
     pace: int = Field(default=2, ge=0, le=4, description="at most this many visits per day")
     meals: Literal["all", "optional"] = Field(
         default="all", description="\"all\": breakfast, lunch and dinner on every day spent in one city")
-    weights: Weights = Field(default_factory=Weights)
-    slots: DaySlots = Field(default_factory=DaySlots)
+    weights: Weights = Field(default_factory=Weights, description="weights of the objective per category")
+    slots: DaySlots = Field(default_factory=DaySlots, description="the start times of meals and visits")
     keep: list[Keep] = Field(default_factory=list, max_length=MAX_KEEPS,
                              description="items the itinerary must contain (booked already, or pinned)")
     exclude: list[str] = Field(default_factory=list, max_length=MAX_EXCLUDES,

@@ -24,6 +24,17 @@ def test_preference_benchmark_quick_mode(tmp_path):
     assert report["encode_items_per_s"] > 0 and report["cold_start_s"] > 0 and report["warm_score_ms"] > 0
 
 
+def test_booking_faults_quick_mode(tmp_path):
+    out = tmp_path / "faults.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "booking_faults.py"), "--quick", "--json",
+                           str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert figures["trips"] == 4 and figures["actions"] > 0 and figures["injected_faults"] > 0
+    assert figures["double_bookings"] == figures["orphan_bookings"] == figures["lost_journal_entries"] == 0
+    assert figures["itineraries_failing_verify"] == 0
+
+
 def test_soak_runs_and_reports_its_figures(tmp_path):
     out = tmp_path / "soak.json"
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--n", "8", "--report", str(out)],

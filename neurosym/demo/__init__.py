@@ -28,7 +28,7 @@ from ..catalog import Catalog
 from ..request import Travelers, TripRequest
 
 __all__ = ["CATALOG_FILE", "DEMO_DAYS", "DEMO_DESTINATIONS", "DEMO_ORIGIN", "DEMO_START",
-           "catalog_path", "demo_request", "load_demo_catalog"]
+           "catalog_path", "demo_forecast", "demo_request", "load_demo_catalog"]
 
 DEMO_START = date(2026, 6, 1)
 """First day of the catalog's flight schedule (a Monday)."""
@@ -83,3 +83,10 @@ def demo_request() -> TripRequest:
         pace=2,
         cuisines=["Italian"],
     )
+
+
+def demo_forecast(*args, **kw):  # type: ignore[no-untyped-def]
+    """The demo forecast (see :mod:`neurosym.demo.forecast`): hourly weather for every demo
+    city over the catalog's 35 days, with a rainy 17 June in Munich, Dresden and Leipzig."""
+    from .forecast import demo_forecast as generate
+    return generate(*args, **kw)

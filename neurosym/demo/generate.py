@@ -20,6 +20,11 @@ the weekday. Ground legs use the road distance (1.3 x great-circle). Places are 
 from hand-written templates (a name and a one-sentence description with concrete
 features) per category or cuisine, with coherent prices, hours and house rules.
 
+*Bookings.* Whether a restaurant takes table reservations (fine dining, French and
+seafood kitchens, and any place from 30 a head) and whether an attraction sells timed
+tickets (paid museums, theatres, tours and aquaria) follows a fixed rule on fields the
+generator already drew, so these flags cost no random draw and move nothing else.
+
 *Designed cases.* Some things the planner must get right are built in on purpose and
 not left to chance (see ``tests/test_demo_catalog.py``):
 
@@ -1067,7 +1072,18 @@ def _attractions(spec: CitySpec, mix: dict[str, tuple[int, int]]) -> list[Attrac
             price=fields.get("price", _round_to(rng.uniform(*t.price), 1.0)), category=cat,
             indoor=fields.get("indoor", t.indoor), rating=_rating(rng, 3.0, 4.3),
             description=_sentence(description)))
+        out[-1].timed_tickets = _timed_tickets(out[-1])
     return out
+
+
+TIMED_TICKET_CATEGORIES = ("museum", "theatre", "tour", "aquarium")
+"""Paid attractions of these categories sell tickets for a time slot."""
+
+
+def _timed_tickets(a: Attraction) -> bool:
+    """Whether entry needs a timed ticket: a rule on the category and price, no random draw,
+    so adding the field reshuffles nothing else of the catalog."""
+    return a.category in TIMED_TICKET_CATEGORIES and a.price > 0
 
 
 # -- restaurants -------------------------------------------------------------------------
@@ -1114,7 +1130,18 @@ def _restaurants(spec: CitySpec, base: dict[str, int], target: int) -> list[Rest
             cuisines=list(venue.cuisines), price=price, hours=HOURS[hours].model_copy(deep=True),
             meal_duration_min=rng.choice(kitchen.meal_min), rating=_rating(rng),
             description=_sentence(venue.description)))
+        out[-1].reservations = _takes_reservations(entry.template if isinstance(entry, Special) else entry, price)
     return out
+
+
+RESERVATION_KITCHENS = ("fine", "french", "seafood")
+"""Kitchens that always take table reservations; any other takes them from 30 a head."""
+
+
+def _takes_reservations(kitchen: str, price: float) -> bool:
+    """Whether a restaurant takes table reservations: a rule on its kitchen and price (no
+    random draw, so adding the field reshuffles nothing else of the catalog)."""
+    return kitchen in RESERVATION_KITCHENS or price >= 30
 
 
 # -- the catalog -------------------------------------------------------------------------
