@@ -22,7 +22,8 @@ _EXPORTS = {
     "TripRequest": "request", "Travelers": "request", "Weights": "request", "DaySlots": "request",
     "Itinerary": "itinerary", "Day": "itinerary", "Event": "itinerary", "Stay": "itinerary", "Leg": "itinerary",
     "Justification": "itinerary",
-    "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "Keep": "request",
+    "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "PlannerError": "planner",
+    "Keep": "request",
     "PlanningInputError": "problem", "RuleFileError": "rules",
     "verify": "verify", "Violation": "verify",
     "load_demo_catalog": "demo", "demo_request": "demo", "demo_forecast": "demo",
@@ -47,17 +48,12 @@ def __dir__() -> list[str]:
 
 
 class _Package(ModuleType):
-    """The package: importing its submodule ``verify`` must not hide the function ``verify``.
-
-    Python sets a package attribute to each submodule it imports, so after
-    ``import neurosym.verify`` (which the planner itself does) ``from neurosym import
-    verify`` would give the module. Submodules named like an exported function are
-    reached through ``sys.modules`` (``from neurosym.verify import RULES``) instead.
-    """
+    """``neurosym.verify`` is the function: importing the module of the same name (as the
+    planner does) must not hide it behind the module object."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, ModuleType) and _EXPORTS.get(name) == name:
-            return
+        if name == "verify" and isinstance(value, ModuleType):
+            value = value.verify
         super().__setattr__(name, value)
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import cache
 from pathlib import Path
 
 from .limits import (INT32_MAX, INT32_MIN, MAX_BUDGET, MAX_CANDIDATES, MAX_CAPACITY, MAX_DESTINATIONS, MAX_KEEPS,
@@ -51,6 +50,7 @@ MAX_ITEM_COST = PRICE_CENTS * MAX_PEOPLE
 
 T = (0, DAY)  # a time of day; 24:00 closes a day
 N = None      # no numbers in this argument
+OPT = (0, DAY)  # a candidate key: a place id (no numbers) or a way to make a move opt(Item,Day,Dep)
 
 #: The numbers of every input predicate, argument by argument (``None``: no numbers).
 #: ``tests/test_bounds.py`` checks that this covers ``asp.INPUT_PREDICATES`` and the
@@ -79,9 +79,9 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     ("meal_window", 3): (N, T, T),
     ("day_start", 1): (T,),
     ("buffer", 3): (N, (0, MAX_BUFFER), (0, MAX_BUFFER)),
-    ("leg", 7): (N, N, N, N, (1, MAX_TRIP_DAYS), T, (0, DAY + max(DAY, MAX_LEG_MINUTES))),
-    ("leg_price", 3): (N, (0, PRICE_CENTS), N),
-    ("leg_capacity", 2): (N, (1, MAX_CAPACITY)),
+    ("leg", 7): (OPT, N, N, N, (1, MAX_TRIP_DAYS), T, (0, DAY + max(DAY, MAX_LEG_MINUTES))),
+    ("leg_price", 3): (OPT, (0, PRICE_CENTS), N),
+    ("leg_capacity", 2): (OPT, (1, MAX_CAPACITY)),
     ("hotel", 2): (N, N),
     ("hotel_price", 3): (N, (0, PRICE_CENTS), N),
     ("hotel_room", 2): (N, N),
@@ -99,20 +99,21 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     ("open_daily", 3): (N, T, T),
     ("serves", 2): (N, N),
     ("radius", 2): (N, (0, MAX_RADIUS)),
-    ("pref", 2): (N, (0, MAX_PREF)),
+    ("pref", 2): (OPT, (0, MAX_PREF)),
+    ("rank", 2): (OPT, (1, MAX_CANDIDATES)),
     ("peq", 2): (N, (1, MAX_CANDIDATES)),
     ("peq_order", 2): (N, (1, MAX_CANDIDATES)),
     ("tick", 3): ((1, MAX_TRIP_DAYS), (1, MAX_SLOTS), (1, MAX_TRIP_DAYS * MAX_SLOTS)),
     ("keep", 3): ((1, MAX_KEEPS), N, N),
-    ("keep_take", 2): ((1, MAX_KEEPS), N),
+    ("keep_take", 2): ((1, MAX_KEEPS), OPT),
     ("keep_at", 4): ((1, MAX_KEEPS), (1, MAX_TRIP_DAYS), (1, MAX_SLOTS), N),
     ("keep_used", 2): ((1, MAX_KEEPS), N),
     ("keep_stay", 2): ((1, MAX_KEEPS), N),
     ("keep_night", 3): ((1, MAX_KEEPS), (1, 2 * MAX_TRIP_DAYS), N),
     # rules/explain.lp, written by neurosym.explain
-    ("ns_candidate", 1): (N,),
-    ("ns_option", 2): (N, N),
-    ("ns_current", 1): (N,),
+    ("ns_candidate", 1): (OPT,),
+    ("ns_option", 2): (OPT, N),
+    ("ns_current", 1): (OPT,),
 }
 
 
@@ -138,7 +139,7 @@ def _numbers(v: object) -> Iterator[int]:
 
 #: The predicates the per-problem sums read.
 _SUM_INPUTS = frozenset({"people", "trip_days", "leg_capacity", "hotel_occupancy", "leg_price", "hotel_price",
-                         "place_price", "hotel", "pref", "leg", "cost_unit"})
+                         "place_price", "hotel", "pref", "leg", "cost_unit", "rank"})
 
 
 def _by_name(facts: Iterable) -> dict[str, list[tuple]]:
@@ -221,6 +222,10 @@ def _last_day_arrivals(by: dict[str, list[tuple]], facts: Sequence) -> int:
     return sum(arr for _, _, _, _, d, _, arr in by.get("leg", []) if d == n)
 
 
+def _ranks(by: dict[str, list[tuple]], facts: Sequence) -> int:
+    return sum(r for _, r in by.get("rank", []))
+
+
 SumBound = Callable[[dict[str, list[tuple]], Sequence], int]
 
 #: Every aggregate and objective level of the rule files whose weights are not tiny,
@@ -234,6 +239,7 @@ PROBLEM_SUMS: dict[tuple[str, str, str], tuple[str, SumBound]] = {
     ("explain.lp", "Y", "8"): ("every candidate's cost, in cost units", _cost_units),
     ("explain.lp", "-Dep", "8"): ("the departure minutes of every first-day leg", _first_day_departures),
     ("explain.lp", "Arr", "8"): ("the arrival minutes of every last-day leg", _last_day_arrivals),
+    ("canonical.lp", "R", "P"): ("every candidate's rank in the tie-breaking order", _ranks),
 }
 #: An aggregate whose element weights all lie in [-TINY, TINY] needs no entry: its sum
 #: counts at most one weight per ground atom, and clasp holds fewer than 2^28 atoms.
@@ -252,7 +258,6 @@ def check_facts(facts: Sequence) -> None:
     limits should have refused it; a model changed after validation can get here) and a
     sum too large for clingo (a problem too large to plan) are a
     :class:`~neurosym.problem.PlanningInputError`."""
-    from .asp import Const
     from .problem import PlanningInputError
     for f in facts:
         ranges = INPUT_RANGES.get((f.name, len(f.args)))
@@ -260,7 +265,7 @@ def check_facts(facts: Sequence) -> None:
             raise AssertionError(f"fact {f.name}/{len(f.args)} has no declared range (neurosym.bounds.INPUT_RANGES)")
         for a, r in zip(f.args, ranges):
             cls = a.__class__
-            if cls is str or cls is Const:  # no numbers (the common case, first)
+            if cls is str:  # no numbers (the common case, first)
                 continue
             if cls is int and r is not None and r[0] <= a <= r[1]:
                 continue
@@ -300,37 +305,3 @@ def unproven(analysis) -> list[str]:  # noqa: ANN001 - a rangecheck.Analysis
     out += [f"PROBLEM_SUMS lists {key}, which no rule file has" for key in PROBLEM_SUMS
             if key[0] in files and key not in seen]
     return out
-
-
-@cache
-def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis (clingo loads with it)
-    """The interval analysis of every shipped rule file (computed once)."""
-    from .rangecheck import analyse
-    from .rules import rules_dir
-    paths = sorted(rules_dir().glob("*.lp"))
-    return analyse(paths, INPUT_RANGES)
-
-
-def library_ranges() -> Mapping[tuple[str, int], Ranges]:
-    """The ranges of every predicate of the shipped rules: the inputs of a user's rule file."""
-    return {s: tuple(r) for s, r in shipped_analysis().predicates.items()}
-
-
-def report() -> str:
-    """The table of ``docs/rules.md`` ("Number limits"): every arithmetic expression and
-    every problem-sized sum of the shipped rule files, with its worst case."""
-    an = shipped_analysis()
-    rows = ["| where | expression | worst case |", "| --- | --- | --- |"]
-    seen: set[tuple[str, str]] = set()
-    for e in an.expressions:
-        key = (e.where.split(":")[0], e.text)
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append(f"| {e.where} | `{e.text}` | {e.interval[0]:,} .. {e.interval[1]:,} |")
-    sums = ["| sum | weights (each) | bounded per problem by |", "| --- | --- | --- |"]
-    for w in an.weights:
-        if w.key in PROBLEM_SUMS and w.interval is not None:
-            kind = f"`#sum` ({w.where})" if w.kind != "minimize" else f"objective @{w.priority} ({w.where})"
-            sums.append(f"| {kind} | `{w.text}`: {w.interval[0]:,} .. {w.interval[1]:,} | {PROBLEM_SUMS[w.key][0]} |")
-    return "\n".join(rows) + "\n\n" + "\n".join(sums)

@@ -25,6 +25,50 @@ RoomType = Literal["entire_home", "private_room", "shared_room", "hotel_room"]
 HouseRule = Literal["smoking", "pets", "parties", "children", "visitors"]
 GroundMode = Literal["drive", "taxi", "train"]
 TransportMode = Literal["flight", "drive", "taxi", "train"]
+Category = Literal["transport", "hotel", "attraction", "restaurant"]
+"""What an item is to a traveller: a way to travel, a bed, a visit or a meal."""
+
+
+def minutes(t: time) -> int:
+    """Minutes since midnight of a wall-clock time."""
+    return t.hour * 60 + t.minute
+
+
+def clock(m: int) -> str:
+    """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d``."""
+    day, rest = divmod(int(m), 24 * 60)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return text if day == 0 else f"{text}{day:+d}d"
+
+
+class Model(BaseModel):
+    """The base of every neurosym data model: extra fields are refused, text holds no NUL."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, v: Any) -> Any:
+        """Text reaches clingo, whose strings end at a NUL character: refuse it here."""
+        texts = v if isinstance(v, list) else [v]
+        if any(isinstance(x, str) and "\0" in x for x in texts):
+            raise ValueError("text must not contain a NUL character")
+        return v
+
+
+class InputModel(Model):
+    """The base of every input model (catalog, request, history): besides :class:`Model`'s
+    checks, infinities and NaN are refused, and so is text that is not valid Unicode or is
+    longer than its limit (see :mod:`neurosym.limits`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, v: Any, info: ValidationInfo) -> Any:
+        """Text reaches clingo and is printed: a lone surrogate or an overlong text is refused."""
+        check_text(v, MAX_DESCRIPTION if info.field_name == "description" else MAX_TEXT)
+        return v
 
 
 def check_text(v: Any, limit: int = MAX_TEXT) -> None:
@@ -40,34 +84,7 @@ def check_text(v: Any, limit: int = MAX_TEXT) -> None:
             raise ValueError(f"{entry}text must have at most {limit:,} characters (this one has {len(x):,})")
 
 
-def minutes(t: time) -> int:
-    """Minutes since midnight of a wall-clock time."""
-    return t.hour * 60 + t.minute
-
-
-def clock(m: int) -> str:
-    """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d`` (before it, ``-1d``)."""
-    day, rest = divmod(int(m), 24 * 60)
-    text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return text if day == 0 else f"{text}{day:+d}d"
-
-
-class _Model(BaseModel):
-    """The base of every input model: unknown fields, infinities and NaN are refused, and
-    so is text that clingo cannot hold or that is too long (see :mod:`neurosym.limits`)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False, allow_inf_nan=False)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _text(cls, v: Any, info: ValidationInfo) -> Any:
-        """Text reaches clingo, whose strings end at a NUL character, and is printed: refuse
-        a NUL, a lone surrogate, and text longer than the limit."""
-        check_text(v, MAX_DESCRIPTION if info.field_name == "description" else MAX_TEXT)
-        return v
-
-
-class Interval(_Model):
+class Interval(InputModel):
     """An opening interval; ``close`` of ``00:00`` means midnight at the end of the day."""
 
     open: time
@@ -89,7 +106,7 @@ class Interval(_Model):
         return self
 
 
-class OpeningHours(_Model):
+class OpeningHours(InputModel):
     """Opening intervals per weekday; a weekday that is absent is a closed day.
 
     ``always=True`` (the default when no hours are known) means open all day, every day.
@@ -118,7 +135,7 @@ def _parse_close(text: str) -> time:
     return time(0, 0) if text in ("24:00", "00:00") else time.fromisoformat(text)
 
 
-class City(_Model):
+class City(InputModel):
     """A city: a place to stay, with a transport hub (airport or station) at ``hub_lat/lon``."""
 
     name: str = Field(min_length=1)
@@ -135,7 +152,7 @@ class City(_Model):
                 self.hub_lon if self.hub_lon is not None else self.lon)
 
 
-class Flight(_Model):
+class Flight(InputModel):
     """A scheduled flight on one date; ``price`` is per seat (children need a seat too)."""
 
     number: str = Field(min_length=1)
@@ -167,7 +184,7 @@ class Flight(_Model):
         return minutes(self.arrival) + 24 * 60 * self.arrival_day_offset
 
 
-class GroundLeg(_Model):
+class GroundLeg(InputModel):
     """A drive, taxi or train between two cities, available on any day.
 
     ``cost`` is per vehicle (``cost_basis="per_vehicle"``, one vehicle carries
@@ -196,7 +213,7 @@ class GroundLeg(_Model):
         return self
 
 
-class HouseRules(_Model):
+class HouseRules(InputModel):
     """What a property allows. ``False`` means the property forbids it."""
 
     smoking: bool = False
@@ -209,14 +226,22 @@ class HouseRules(_Model):
         return not getattr(self, rule)
 
 
-class Hotel(_Model):
-    """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
+class Place(InputModel):
+    """What hotels, attractions and restaurants share: an id, a name, a city, where it
+    is (a place without coordinates stands at the city centre), a rating out of 5."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     city: str
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    rating: float = Field(default=3.0, ge=0, le=5)
+    description: str = ""
+
+
+class Hotel(Place):
+    """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
+
     price: float = Field(ge=0, le=MAX_PRICE)
     price_basis: Literal["per_room", "per_person"] = "per_room"
     room_type: RoomType = "hotel_room"
@@ -226,8 +251,6 @@ class Hotel(_Model):
     check_out: time = time(11, 0)
     min_nights: int = Field(default=1, ge=1, le=MAX_MIN_NIGHTS)
     house_rules: HouseRules = Field(default_factory=HouseRules)
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
 
     @property
     def check_in_end_min(self) -> int:
@@ -235,46 +258,32 @@ class Hotel(_Model):
         return 24 * 60 if end == 0 else end
 
 
-class Attraction(_Model):
+class Attraction(Place):
     """Something to visit; ``price`` is per person. ``timed_tickets``: entry is by a
     ticket for a time slot, bought ahead (see :mod:`neurosym.acting`)."""
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    city: str
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     duration_min: int = Field(default=90, gt=0, le=MAX_VISIT_MINUTES)
     price: float = Field(default=0, ge=0, le=MAX_PRICE)
     category: str = "sight"
     indoor: bool = True
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
     timed_tickets: bool = Field(
         default=False, description="entry needs a ticket for a time slot, bought ahead (a booking action)")
 
 
-class Restaurant(_Model):
+class Restaurant(Place):
     """A place to eat; ``price`` is the average cost per person for one meal.
     ``reservations``: it takes table reservations (see :mod:`neurosym.acting`)."""
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    city: str
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
     cuisines: list[str] = Field(default_factory=list, max_length=100)
     price: float = Field(ge=0, le=MAX_PRICE)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     meal_duration_min: int = Field(default=60, gt=0, le=MAX_MEAL_MINUTES)
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
     reservations: bool = Field(
         default=False, description="takes table reservations for a time slot (a booking action)")
 
 
-class Transfer(_Model):
+class Transfer(InputModel):
     """An explicit edge of a city's transfer graph: minutes between two places (ids or ``hub:CITY``)."""
 
     a: str
@@ -285,7 +294,7 @@ class Transfer(_Model):
 Item = Flight | GroundLeg | Hotel | Attraction | Restaurant
 
 
-class Catalog(_Model):
+class Catalog(InputModel):
     """Cities, transport and places. Validated as a whole: every reference resolves and ids are unique."""
 
     name: str = "catalog"
@@ -296,10 +305,8 @@ class Catalog(_Model):
     attractions: list[Attraction] = Field(default_factory=list)
     restaurants: list[Restaurant] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
-    speed_kmh: float = Field(default=25.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH,
-                             description="door-to-door speed inside a city")
-    transfer_overhead_min: int = Field(default=10, ge=0, le=MAX_TRANSFER_MINUTES,
-                                       description="added to every move inside a city")
+    speed_kmh: float = Field(default=25.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH, description="door-to-door speed inside a city")
+    transfer_overhead_min: int = Field(default=10, ge=0, le=MAX_TRANSFER_MINUTES, description="added to every move inside a city")
 
     @field_validator("cities")
     @classmethod
@@ -356,3 +363,45 @@ def kind_of(item: Item) -> str:
     """``flight``, ``ground``, ``hotel``, ``attraction`` or ``restaurant``."""
     return {Flight: "flight", GroundLeg: "ground", Hotel: "hotel",
             Attraction: "attraction", Restaurant: "restaurant"}[type(item)]
+
+
+# -- what an item is, how long it lasts, what it is called: one function each ----------------
+
+def category(item: Item) -> Category:
+    """``transport`` (a flight or ground leg), ``hotel``, ``attraction`` or ``restaurant``."""
+    if isinstance(item, (Flight, GroundLeg)):
+        return "transport"
+    if isinstance(item, Hotel):
+        return "hotel"
+    return "attraction" if isinstance(item, Attraction) else "restaurant"
+
+
+def duration(place: Attraction | Restaurant) -> int:
+    """Minutes a visit (an attraction) or a meal (a restaurant) lasts."""
+    return place.duration_min if isinstance(place, Attraction) else place.meal_duration_min
+
+
+def mode_of(leg: Flight | GroundLeg) -> TransportMode:
+    """``flight``, or the ground leg's mode (drive, taxi, train)."""
+    return "flight" if isinstance(leg, Flight) else leg.mode
+
+
+def leg_name(leg: Flight | GroundLeg, departure: int | None = None, day: int | None = None) -> str:
+    """A readable name for a flight or ground leg, the one used wherever a leg is shown.
+
+    ``flight NS1074 Berlin 22:15 -> Munich 23:30`` (with `` on 2026-06-15`` when neither
+    a departure nor a day is given); a ground leg at one of its departure times ``train
+    Berlin 07:00 -> Munich 10:00``, without one ``train Berlin -> Munich (180 min)``;
+    `` (day 3)`` is added when ``day`` is given.
+    """
+    on = f" (day {day})" if day is not None else ""
+    if isinstance(leg, Flight):
+        date = f" on {leg.date.isoformat()}" if departure is None and day is None else ""
+        return (f"flight {leg.number} {leg.origin} {clock(leg.departure_min)} -> {leg.destination} "
+                f"{clock(leg.arrival_min)}{on}{date}")
+    if departure is None:
+        return f"{leg.mode} {leg.origin} -> {leg.destination} ({leg.duration_min} min){on}"
+    return f"{leg.mode} {leg.origin} {clock(departure)} -> {leg.destination} {clock(departure + leg.duration_min)}{on}"
+
+
+_Model = Model  # the former name, for code written against it

@@ -3,8 +3,9 @@ booking commands of :mod:`neurosym.acting`).
 
 Exit codes: 0 success, 1 bad input or bad arguments (one line naming the file and
 field, or the argument), 2 no itinerary exists or none was found within the time limit
-(or, for ``verify``, the itinerary breaks a rule), 3 an internal error (a bug: one line;
-set NEUROSYM_DEBUG=1 for the traceback).
+(or, for ``verify``, the itinerary breaks a rule), 3 an internal error (a bug, such as an
+itinerary of the planner that the independent verifier rejects: never printed; one
+line, NEUROSYM_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any)
     from .planner import NoItinerary, plan_itinerary
     try:
         it = plan_itinerary(req, catalog, rules=getattr(args, "rules", None) or (),
-                            time_limit=args.time_limit, **kw)
+                            time_limit=args.time_limit, reproducible=args.reproducible, **kw)
     except NoItinerary as exc:
         if args.json:
             print(json.dumps(exc.to_dict(), indent=1))
@@ -184,12 +185,33 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return _plan_and_print(req, catalog, args, history=history)
 
 
+def _check_itinerary_text(path: str, it: Any) -> None:
+    """An itinerary read from a file holds no text that cannot be printed (a lone surrogate)."""
+    from .limits import unicode_problem
+
+    def walk(v: Any, where: str) -> None:
+        if isinstance(v, str):
+            problem = unicode_problem(v)
+            if problem:
+                raise InputError(f"{path}: field {where}: {problem}")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(k, where)
+                walk(x, f"{where}.{k}" if where else str(k))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, f"{where}.{i}")
+
+    walk(it.model_dump(), "")
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from .catalog import Catalog
     from .itinerary import Itinerary
     from .request import TripRequest
     from .verify import verify
     it = load_model(args.itinerary, Itinerary)
+    _check_itinerary_text(args.itinerary, it)
     req = load_model(args.request, TripRequest)
     if args.catalog:
         catalog = load_model(args.catalog, Catalog)
@@ -236,6 +258,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reproducible(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reproducible", action=argparse.BooleanOptionalAction, default=True,
+                   help="bound the search by work, not time, so that the same request gives the same itinerary "
+                        "on every run (one thread, clasp conflicts in proportion to --time-limit; the default); "
+                        "--no-reproducible races two threads against the clock (see docs/performance.md)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m neurosym", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -248,6 +277,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
     d.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
+    _reproducible(d)
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -258,6 +288,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
+    _reproducible(pl)
     pl.set_defaults(func=cmd_plan)
 
     v = sub.add_parser("verify", help="check an itinerary against every rule")
@@ -285,6 +316,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (see :data:`EXIT_CODES`)."""
+    from .planner import PlannerError
     from .problem import PlanningInputError
     from .rules import RuleFileError
     for stream in (sys.stdout, sys.stderr):  # any text can be printed, whatever the terminal's encoding
@@ -299,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, PlanningInputError, RuleFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback (unless asked for)
         if os.environ.get("NEUROSYM_DEBUG"):
             raise

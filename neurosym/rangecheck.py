@@ -160,6 +160,7 @@ class Weight:
     priority: str
     interval: Interval | None
     assigned: bool = False
+    priority_range: Interval | None = None
 
     @property
     def where(self) -> str:
@@ -470,11 +471,13 @@ class _Analyser:
                 w = self.value(el.terms[0], local)
                 self.weight(el.terms[0], kind, "", w, assigned)
 
-    def weight(self, t: ast.AST, kind: str, priority: str, iv: Interval | None, assigned: bool = False) -> None:
+    def weight(self, t: ast.AST, kind: str, priority: str, iv: Interval | None, assigned: bool = False,
+               priority_range: Interval | None = None) -> None:
         key = (self.path, t.location.begin.line, kind, t.text, priority, assigned)
         old = self.weights.get(key)
         self.weights[key] = Weight(self.path, t.location.begin.line, kind, t.text, priority,
-                                   join(old.interval if old else None, iv), assigned)
+                                   join(old.interval if old else None, iv), assigned,
+                                   join(old.priority_range if old else None, priority_range))
 
     # -- heads ------------------------------------------------------------------------------
     def derive(self, atom: ast.AST, env: Env) -> None:
@@ -528,8 +531,8 @@ class _Analyser:
             self.check_body(stm.body, env)
             for t in stm.terms:
                 self.contained(t, env)
-            self.value(stm.priority, env)
-            self.weight(stm.weight, "minimize", stm.priority.text, self.value(stm.weight, env))
+            prio = self.value(stm.priority, env)
+            self.weight(stm.weight, "minimize", stm.priority.text, self.value(stm.weight, env), priority_range=prio)
         elif ty == ast.ASTType.External:
             env = {}
             self.bind(stm.body, env)

@@ -8,12 +8,12 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .catalog import HouseRule, RoomType, TransportMode, minutes
-from .catalog import _Model  # the same base: extra fields, infinities and bad text refused
+from .catalog import InputModel as Model  # extra fields, infinities and bad text refused
 from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_EXCLUDES, MAX_KEEPS, MAX_PETS,
                      MAX_SLOTS_PER_KIND, MAX_TRIP_DAYS, MAX_WEIGHT)
 
 
-class Travelers(_Model):
+class Travelers(Model):
     """Who travels. Children need a seat and a bed; pets need a pet-friendly stay."""
 
     adults: int = Field(default=1, ge=1, le=MAX_ADULTS)
@@ -25,7 +25,7 @@ class Travelers(_Model):
         return self.adults + self.children
 
 
-class Weights(_Model):
+class Weights(Model):
     """Weights of the objective.
 
     The preference score of every chosen item is multiplied by its category weight and
@@ -39,7 +39,7 @@ class Weights(_Model):
     transport: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
 
 
-class DaySlots(_Model):
+class DaySlots(Model):
     """The day's template: the times at which meals and visits may start.
 
     The planner places each meal or visit at one of these start times, so an itinerary
@@ -53,7 +53,7 @@ class DaySlots(_Model):
         time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)], max_length=MAX_SLOTS_PER_KIND)
 
 
-class Keep(_Model):
+class Keep(Model):
     """An item the itinerary must contain: already booked, or pinned by the traveller.
 
     ``item_id`` is a catalog id (flight, ground leg, hotel, attraction or restaurant).
@@ -78,7 +78,7 @@ class Keep(_Model):
     hard: bool = True
 
 
-class TripRequest(_Model):
+class TripRequest(Model):
     """A trip: from ``origin`` and back, visiting cities between ``start`` and ``end``.
 
     ``destinations`` are the cities that may be visited; ``visit_count`` says how many of
@@ -88,14 +88,13 @@ class TripRequest(_Model):
 
     origin: str = Field(description="the home city: the trip starts and ends there")
     destinations: list[str] = Field(min_length=1, max_length=MAX_DESTINATIONS, description="cities that may be visited")
-    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS,
-                                    description="how many of them to visit (default: all)")
+    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS, description="how many of them to visit (default: all)")
     fixed_order: bool = Field(default=False, description="visit the destinations in the order given")
     start: date = Field(description="the first day (leaving home)")
     end: date = Field(description="the last day (back home)")
     travelers: Travelers = Field(default_factory=Travelers, description="who travels")
     budget: float = Field(gt=0, le=MAX_BUDGET,
-                          description="in the catalog's currency; at most 10 million (10^9 cents, a 32-bit number)")
+                          description="in the catalog's currency; at most 10 million (exact cents in 32 bits)")
     room_types: list[RoomType] | None = Field(default=None, description="acceptable room types (default: any)")
     house_rules: list[HouseRule] = Field(
         default_factory=list,

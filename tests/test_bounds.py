@@ -19,9 +19,9 @@ import pytest
 
 from conftest import small_catalog, small_request
 from neurosym import NoItinerary, plan_itinerary, verify
-from neurosym.asp import INPUT_PREDICATES, facts_text
+from neurosym.vocab import INPUT_PREDICATES, facts_text
 from neurosym.bounds import (INPUT_RANGES, PROBLEM_SUMS, candidate_costs, cost_unit, cost_unit_of, problem_sums,
-                             shipped_analysis, unproven)
+                             unproven)
 from neurosym.catalog import Catalog, City, GroundLeg, Hotel, Restaurant, Attraction, Transfer
 from neurosym.limits import (INT32_MAX, MAX_ADULTS, MAX_BUDGET, MAX_CAPACITY, MAX_CHILDREN, MAX_LEG_MINUTES,
                              MAX_MIN_NIGHTS, MAX_PETS, MAX_PRICE, MAX_SLOTS_PER_KIND, MAX_TRANSFER_MINUTES,
@@ -29,8 +29,7 @@ from neurosym.limits import (INT32_MAX, MAX_ADULTS, MAX_BUDGET, MAX_CAPACITY, MA
 from neurosym.problem import build_problem
 from neurosym.rangecheck import analyse
 from neurosym.request import DaySlots, Travelers, TripRequest, Weights
-from neurosym.rules import rules_dir
-from neurosym.solve import load_rules
+from neurosym.rules import core_paths, rules_dir, shipped_analysis
 
 
 def test_the_proof_holds_for_the_shipped_rules():
@@ -76,7 +75,8 @@ def test_ground_numbers_stay_inside_the_analysed_ranges(catalog):
                                               travelers=Travelers(adults=3, children=2))):
         problem = build_problem(req, catalog)
         ctl = clingo.Control(["--warn=none"])
-        load_rules(ctl, ())
+        for path in core_paths():
+            ctl.load(str(path))
         ctl.add("base", [], facts_text(problem.facts))
         ctl.ground([("base", [])])
         checked = 0
@@ -194,8 +194,8 @@ def test_every_problem_sum_has_a_description():
 
 def test_the_table_in_docs_is_the_analysis():
     """docs/rules.md shows every expression and problem sum with its worst case: kept true."""
-    from neurosym.bounds import report
+    from neurosym.rules import report
     docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
     missing = [row for row in report().splitlines() if row.strip() and row.strip() not in docs]
-    assert not missing, "docs/rules.md is out of date (python -c 'from neurosym.bounds import report; " \
+    assert not missing, "docs/rules.md is out of date (python -c 'from neurosym.rules import report; " \
                         "print(report())'):\n" + "\n".join(missing)

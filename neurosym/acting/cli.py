@@ -236,7 +236,7 @@ def add_acting_parsers(sub: Any) -> None:
     b.add_argument("--dry-run", action="store_true", help="check availability only; book and write nothing")
     b.add_argument("--resume", action="store_true", help="continue an unfinished run recorded in the journal")
     b.add_argument("--now", help="local time deadlines are checked against, YYYY-MM-DDTHH:MM (default: now)")
-    b.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
+    b.add_argument("--time-limit", type=seconds, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     b.add_argument("--history", help="HISTORY.json to re-plan by (the preference model)")
     b.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp",
                    help="the extra rule files the itinerary was planned with (enforced when re-planning)")
