@@ -100,6 +100,12 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     ("serves", 2): (N, N),
     ("radius", 2): (N, (0, MAX_RADIUS)),
     ("pref", 2): (OPT, (0, MAX_PREF)),
+    # an item's cost for the party, per traveller (at most one price: vehicles and rooms are
+    # at most one per person), in preference points: MAX_PRICE times the money weight
+    ("money", 2): (OPT, (0, int(MAX_PRICE * MAX_WEIGHT))),
+    # a leg's night-time penalty: 40 points at most for the departure and for the arrival
+    ("late", 2): (OPT, (0, int(80 * MAX_WEIGHT))),
+    ("home_by_midnight", 0): (),
     ("rank", 2): (OPT, (1, MAX_CANDIDATES)),
     ("peq", 2): (N, (1, MAX_CANDIDATES)),
     ("peq_order", 2): (N, (1, MAX_CANDIDATES)),
@@ -139,7 +145,7 @@ def _numbers(v: object) -> Iterator[int]:
 
 #: The predicates the per-problem sums read.
 _SUM_INPUTS = frozenset({"people", "trip_days", "leg_capacity", "hotel_occupancy", "leg_price", "hotel_price",
-                         "place_price", "hotel", "pref", "leg", "cost_unit", "rank"})
+                         "place_price", "hotel", "pref", "leg", "cost_unit", "rank", "money", "late"})
 
 
 def _by_name(facts: Iterable) -> dict[str, list[tuple]]:
@@ -222,6 +228,14 @@ def _last_day_arrivals(by: dict[str, list[tuple]], facts: Sequence) -> int:
     return sum(arr for _, _, _, _, d, _, arr in by.get("leg", []) if d == n)
 
 
+def _value_level(by: dict[str, list[tuple]], facts: Sequence) -> int:
+    """The objective's priority 2: preference, money and night-time penalties all add to one level."""
+    hotels = {h for h, _ in by.get("hotel", [])}
+    nights = by["trip_days"][0][0] - 1
+    money = sum(m * (nights if i in hotels else 1) for i, m in by.get("money", []))
+    return _preference(by, facts) + money + sum(p for _, p in by.get("late", []))
+
+
 def _ranks(by: dict[str, list[tuple]], facts: Sequence) -> int:
     return sum(r for _, r in by.get("rank", []))
 
@@ -235,7 +249,12 @@ SumBound = Callable[[dict[str, list[tuple]], Sequence], int]
 PROBLEM_SUMS: dict[tuple[str, str, str], tuple[str, SumBound]] = {
     ("budget.lp", "Y", "#sum"): ("every candidate's cost, in cost units", _cost_units),
     ("objective.lp", "Y", "1"): ("every candidate's cost, in cost units", _cost_units),
-    ("objective.lp", "-W", "2"): ("every candidate's preference weight (a hotel's once a night)", _preference),
+    ("objective.lp", "-W", "2"): ("the value level: every candidate's preference, money and night-time points "
+                                  "(a hotel's once a night)", _value_level),
+    ("objective.lp", "M", "2"): ("the value level: every candidate's preference, money and night-time points "
+                                 "(a hotel's once a night)", _value_level),
+    ("objective.lp", "P", "2"): ("the value level: every candidate's preference, money and night-time points "
+                                 "(a hotel's once a night)", _value_level),
     ("explain.lp", "Y", "8"): ("every candidate's cost, in cost units", _cost_units),
     ("explain.lp", "-Dep", "8"): ("the departure minutes of every first-day leg", _first_day_departures),
     ("explain.lp", "Arr", "8"): ("the arrival minutes of every last-day leg", _last_day_arrivals),

@@ -75,6 +75,7 @@ def test_mapping_of_the_query(json_queries: list[TPQuery]) -> None:
         want = {"entire room": ["entire_home"], "private room": ["private_room"], "shared room": ["shared_room"],
                 "not shared room": ["entire_home", "private_room", "hotel_room"], None: None}[lc.room_type]
         assert req.room_types == want
+        assert req.return_after_midnight   # the data sets no limit on when the last leg lands
         assert req.house_rules == ({"children under 10": ["children"]}.get(lc.house_rule, [lc.house_rule])
                                    if lc.house_rule else [])
         assert to_catalog(q) == cat, "the mapping is deterministic"
@@ -82,7 +83,8 @@ def test_mapping_of_the_query(json_queries: list[TPQuery]) -> None:
             assert leg.duration_min < 24 * 60
             assert (leg.mode, leg.vehicle_capacity) in (("drive", 5), ("taxi", 4))
         for h in cat.hotels:
-            assert (h.check_in_start, h.check_in_end_min, h.check_out) == (time(0), 24 * 60, time(12))
+            # the data states no desk hours: the desk never closes (no midnight cut-off either)
+            assert (h.check_in_start, h.check_in_end, h.check_out) == (time(0), None, time(12))
 
 
 def test_every_place_round_trips_through_the_checkers_lookup(json_queries: list[TPQuery]) -> None:
@@ -114,7 +116,7 @@ def test_the_conventions_file_is_a_valid_user_rule_file() -> None:
     from neurosym.rules import CORE_FILES, core_paths
     assert path.parent != core_paths()[0].parent and path.name not in CORE_FILES
     names = {info.name for info in describe(path)}
-    assert names == {"tp_attraction_every_full_day", "tp_non_conflicting_transport"}
+    assert names == {"tp_attraction_every_full_day"}   # the transport mix is the core's car rule
 
 
 # --------------------------------------------------------------------------- every train query
@@ -185,15 +187,14 @@ def test_a_budget_cut_to_a_tenth_is_no_itinerary_naming_the_budget(json_queries:
 
 def test_the_conventions_bite(json_queries: list[TPQuery]) -> None:
     # Query 28: a flight out and a flight home; San Francisco -> Long Beach only by car or
-    # taxi. Without its taxis, the car must be mixed with flights.
+    # taxi. Without its taxis, the car would have to be mixed with flights.
     q = json_queries[27]
     catalog, request = to_catalog(q), to_request(q)
     catalog = catalog.model_copy(update={"ground_legs": [g for g in catalog.ground_legs if g.mode != "taxi"]})
-    mixed = plan_itinerary(request, catalog, time_limit=LIMIT)  # without the conventions: drive + flights
-    assert {leg.mode for leg in mixed.legs} == {"flight", "drive"}
-    with pytest.raises(NoItinerary) as caught:
-        plan(request, catalog, time_limit=LIMIT)
-    assert "tp_non_conflicting_transport" in {rule for rule, _ in caught.value.violations}
+    for planner in (plan, plan_itinerary):    # the core's car rule holds with or without the conventions
+        with pytest.raises(NoItinerary) as caught:
+            planner(request, catalog, time_limit=LIMIT)
+        assert "transport_car_left_behind" in {rule for rule, _ in caught.value.violations}
     # Without attractions no full day can have one.
     q = json_queries[0]
     bare = to_catalog(q).model_copy(update={"attractions": []})
@@ -218,3 +219,37 @@ def test_cli_plans_and_scores_a_split(data_dir: Path, tmp_path: Path, capsys: py
     assert json.loads(report.read_text(encoding="utf-8"))["checked_against"] == "reference information"
     assert len(read_submission(out)) == 2
     assert main(["travelplanner", "--data", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 1
+
+
+# --------------------------------------------------------------------------- late flights
+
+def _landing_at(q: TPQuery, arrival: int) -> TPQuery:
+    """The query with every flight moved to land at ``arrival`` (minutes after the departure
+    day's midnight, past 24:00 for the next day), each keeping its length on the clock and
+    its date."""
+    def clock(text: str) -> int:
+        h, m = text.split(":")
+        return 60 * int(h) + int(m)
+
+    def moved(f):
+        dep = arrival - (clock(f.arr_time) - clock(f.dep_time)) % (24 * 60)   # the times as the adapter reads them
+        return f.model_copy(update={"dep_time": f"{dep // 60:02d}:{dep % 60:02d}",
+                                     "arr_time": f"{arrival // 60 % 24:02d}:{arrival % 60:02d}"})
+    flights = [s.model_copy(update={"flights": [moved(f) for f in s.flights]}) for s in q.reference.flights]
+    return q.model_copy(update={"reference": q.reference.model_copy(update={"flights": flights})})
+
+
+@pytest.mark.parametrize("arrival", [23 * 60 + 40, 24 * 60 + 40], ids=["23:40", "00:40 the next day"])
+def test_flights_landing_late_or_after_midnight_still_plan(json_queries: list[TPQuery], arrival: int) -> None:
+    # The data states no check-in hours, no midnight cut-off and no limit on when a flight
+    # lands: moved to land late at night (or after midnight), every query still gets a
+    # plan the benchmark's checks pass.
+    late_nights = 0
+    for q in json_queries:
+        late = _landing_at(q, arrival)
+        tp_plan, it = plan_query(late)
+        result = check_plan(late, tp_plan)
+        assert result.final_pass, (q.idx, result.failed(), result.reasons)
+        # a flight landing then, followed by a night in a hotel
+        late_nights += any(leg.mode == "flight" and leg.arrival == arrival and leg.day < q.days for leg in it.legs)
+    assert late_nights >= 3, "the late flights are taken, a hotel night after them, not only avoided"
