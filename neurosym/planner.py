@@ -112,7 +112,8 @@ class Progress:
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
-                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False) -> Itinerary:
+                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False,
+                   forecast: Any = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -139,6 +140,13 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     see :meth:`neurosym.solve.Limits.reproducible`), and gives the same itinerary on
     every run. ``it.stats`` (timings, not part of the JSON) says whether it did.
 
+    ``forecast`` (a :class:`neurosym.weather.Forecast`, or a provider's
+    :class:`~neurosym.weather.TripWeather`) switches on the weather rules of
+    ``rules/weather.lp`` under ``request.weather``: outdoor visits out of rainy hours, long
+    ones out of extreme heat and cold (or, with ``request.weather.risk="accept"``, worth
+    less there). Without one the trip is planned without weather; ``it.weather`` says
+    which forecast was used, or that none was (and why, for a provider that had none).
+
     Every itinerary is checked by the independent :func:`neurosym.verify` before it is
     returned (or passed to ``progress``); one that fails is never returned:
     :class:`PlannerError` lists what it breaks.
@@ -154,7 +162,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
-    problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
+    problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune,
+                            forecast=forecast)
     on_plan = None
     if progress is not None:
         found = [0]
@@ -162,7 +171,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         def on_plan(plan: Plan, cost: list[int], elapsed: float) -> bool:
             found[0] += 1
             it = build_itinerary(problem, Answer(plan=plan, optimal=False, cost=cost), rules, pref_model)
-            _checked(it, request, catalog)
+            _checked(it, request, catalog, problem.forecast)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
     limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
@@ -171,16 +180,16 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         raise no_itinerary(problem, rules)
     it = build_itinerary(problem, answer, rules, pref_model)
     t1 = _time.perf_counter()
-    _checked(it, request, catalog)
+    _checked(it, request, catalog, problem.forecast)
     it.stats["verify_s"] = _time.perf_counter() - t1
     it.stats["call_s"] = _time.perf_counter() - t0
     log.debug("itinerary planned: optimal=%s objective=%s stats=%s", it.optimal, it.objective, it.stats)
     return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
 
 
-def _checked(it: Itinerary, request: TripRequest, catalog: Catalog) -> None:
+def _checked(it: Itinerary, request: TripRequest, catalog: Catalog, forecast: Any = None) -> None:
     """Defence in depth: the independent verifier passes the itinerary, or PlannerError."""
-    violations = verify(it, request, catalog)
+    violations = verify(it, request, catalog, forecast)
     if violations:
         raise PlannerError(violations)
 

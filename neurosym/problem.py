@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
+from typing import Any
 
 import numpy as np
 
@@ -24,9 +25,13 @@ from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, I
                       minutes, mode_of)
 from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
+from .itinerary import PlannedWeather
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
+from .weather.exposure import Hour, day_hours, exposures, penalty_share
+from .weather.forecast import Forecast
+from .weather.providers import TripWeather
 
 #: Minutes to be at the hub before a departure, and to get out of it after an arrival.
 BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
@@ -105,6 +110,14 @@ class Problem:
     """The scorer the preferences came from (None: the documented prior)."""
     ranks: list[V.Fact] = field(default_factory=list)
     """The ``rank/2`` facts of ``rules/canonical.lp`` (added when that part is grounded)."""
+    forecast: Forecast | None = None
+    """The forecast the weather rules read (None: planned without weather)."""
+    weather: PlannedWeather = field(default_factory=PlannedWeather)
+    """What the itinerary says about the forecast it was planned with."""
+    weather_hours: dict[tuple[str, int], list[Hour]] = field(default_factory=dict)
+    """The forecast's hours per (destination, trip day), as the facts give them."""
+    weather_affected: frozenset[str] = frozenset()
+    """Outdoor places that the weather keeps out of (or makes worth less at) some slot."""
 
     def score(self, key: Key) -> float | None:
         """A candidate's preference score in [0, 1] (an option's, else its catalog item's)."""
@@ -112,6 +125,22 @@ class Problem:
         if s is None and isinstance(key, Option):
             s = self.scores.get(key.item)
         return s
+
+    def weather_checks(self, key: Key) -> bool:
+        """Whether the weather rules apply to a candidate: an outdoor attraction, with a forecast."""
+        item = self.index.get(key) if isinstance(key, str) else None
+        return self.forecast is not None and isinstance(item, Attraction) and not item.indoor
+
+    def weather_loss(self, day: int, slot: int, place: str) -> int:
+        """The preference points a visit at a slot loses to the weather (``weather_loss/4``
+        of ``rules/weather.lp``: only when the traveller accepts bad weather)."""
+        if place not in self.weather_affected or self.request.weather.risk != "accept":
+            return 0
+        item = self.index[place]
+        found = exposures(self.weather_hours.get((item.city, day), []), self.slots[slot][1], duration(item),
+                          self.request.weather)
+        points = self.points.get(place, 0)
+        return points * penalty_share(found) // 100 if points > 0 else 0
 
 
 def check_request(request: TripRequest, catalog: Catalog, index: dict[str, Item] | None = None) -> None:
@@ -200,15 +229,19 @@ def quantise(score: float, weight: float) -> int:
 
 
 def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None,
-                  prune_dominated: bool = True) -> Problem:
+                  prune_dominated: bool = True, forecast: Any = None) -> Problem:
     """Select candidates, score them and write the facts of the planning problem.
 
     With ``prune_dominated`` candidates that others dominate are left out, and places
     that are interchangeable for scheduling are put in a fixed order
     (``rules/symmetry.lp``); both are exact (see :mod:`neurosym.dominance`).
+    ``forecast`` (a :class:`~neurosym.weather.Forecast`, a provider's
+    :class:`~neurosym.weather.TripWeather`, or None) gives the weather rules their facts
+    (``rules/weather.lp``, under ``request.weather``); without one they do not apply.
     """
     index = catalog.index()
     check_request(request, catalog, index)
+    forecast, planned_weather = weather_source(forecast, request)
     fact = V.fact
     F: list[V.Fact] = []
     n = request.n_days
@@ -261,9 +294,14 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
     keep_facts, protected, pinned = _keep_facts(request, legs, slots, index)
     F += keep_facts
+    F += _weather_policy_facts(request, forecast)
+    hours = {} if forecast is None else {(c, d): day_hours(forecast, c, request.day_date(d))
+                                         for c in request.destinations for d in range(1, n + 1)}
+    F += _forecast_facts(request, hours)
+    affected = _weather_affected(request, places, hours, slots)
     dominated: dict[Key, Key] = {}
     if prune_dominated:
-        legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected)
+        legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected, affected)
 
     for o in legs:
         F.append(fact(V.Leg, o.opt, o.mode, o.origin, o.destination, o.day, o.departure, o.arrival))
@@ -291,6 +329,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             continue
         if isinstance(p, Attraction):
             F += [fact(V.Attraction, p.id, p.city), fact(V.Duration, p.id, duration(p))]
+            if forecast is not None and not p.indoor:
+                F.append(fact(V.Outdoor, p.id))
         else:
             F += [fact(V.Restaurant, p.id, p.city), fact(V.Duration, p.id, duration(p))]
             F += [fact(V.Serves, p.id, q) for q in dict.fromkeys(q.strip().lower() for q in p.cuisines)]
@@ -308,12 +348,93 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     ranks += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
     F += [fact(V.Radius, p.id, radius[p.id]) for p in places]
     if prune_dominated:
-        F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
+        F += _symmetry_facts(request, [p for p in places if p.id not in pinned and p.id not in affected], scores,
+                             radius, slots)
     F += [fact(V.Radius, Hub(city), radius[hub_id(city)]) for city in request.destinations]
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
-                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks)
+                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks,
+                   forecast=forecast, weather=planned_weather, weather_hours=hours, weather_affected=affected)
+
+
+# -- the weather (rules/weather.lp) ----------------------------------------------------------
+
+def weather_source(forecast: Any, request: TripRequest) -> tuple[Forecast | None, PlannedWeather]:
+    """The forecast to plan with, and what the itinerary will say about it.
+
+    ``forecast`` is a :class:`Forecast`, a :class:`~neurosym.weather.TripWeather` (a
+    provider's answer, which may hold none and say why) or None."""
+    if forecast is None:
+        return None, PlannedWeather(note="no forecast was given")
+    if isinstance(forecast, Forecast):
+        f, note = forecast, None
+    elif isinstance(forecast, TripWeather):
+        f, note = forecast.forecast, forecast.note
+        if f is None:
+            return None, PlannedWeather(note=note or "no forecast")
+    else:
+        raise TypeError(f"forecast must be a Forecast or a TripWeather, not {type(forecast).__name__}")
+    days = [request.day_date(d) for d in range(1, request.n_days + 1)]
+    missing = f.missing(request.destinations, days)
+    notes = [note] if note else [*f.notes]
+    if missing and not note:
+        by_city: dict[str, list[str]] = {}
+        for c, d in missing:
+            by_city.setdefault(c, []).append(d.strftime("%a %d %b"))
+        notes.append("no forecast for " + "; ".join(f"{c} on {', '.join(ds)}" for c, ds in by_city.items())
+                     + ": planned without weather there")
+    return f, PlannedWeather(source=f.source, issued=f.issued, note=" ".join(notes) or None)
+
+
+def _weather_policy_facts(request: TripRequest, forecast: Forecast | None) -> list[V.Fact]:
+    """The traveller's weather policy as facts (none without a forecast: the rules are off)."""
+    w = request.weather
+    if forecast is None:
+        return []
+    out = []
+    if w.rain_threshold is not None:
+        out.append(V.fact(V.RainThreshold, w.rain_threshold))
+    if w.heat_limit is not None:
+        out.append(V.fact(V.HeatLimit, w.heat_limit))
+    if w.cold_limit is not None:
+        out.append(V.fact(V.ColdLimit, w.cold_limit))
+    if w.heat_limit is not None or w.cold_limit is not None:
+        out.append(V.fact(V.LongVisit, w.long_visit))
+    if w.risk == "accept" and out:
+        out.append(V.fact(V.WeatherSoft))
+    return out
+
+
+def _forecast_facts(request: TripRequest, hours: dict[tuple[str, int], list[Hour]]) -> list[V.Fact]:
+    """``rain/4`` and ``temp/5`` for each destination and trip day, as far as the rules read them."""
+    w = request.weather
+    temps = w.heat_limit is not None or w.cold_limit is not None
+    out: list[V.Fact] = []
+    for (city, d), hs in hours.items():
+        for h in hs:
+            if w.rain_threshold is not None and h.rain is not None:
+                out.append(V.fact(V.Rain, city, d, h.minute, h.rain))
+            if temps and h.t_min is not None and h.t_max is not None:
+                out.append(V.fact(V.Temp, city, d, h.minute, h.t_min, h.t_max))
+    return out
+
+
+def _weather_affected(request: TripRequest, places: list[Hotel | Attraction | Restaurant],
+                      hours: dict[tuple[str, int], list[Hour]], slots: dict[int, tuple[str, int]]) -> frozenset[str]:
+    """The outdoor places the weather keeps out of some visit slot of some day (or, when
+    the traveller accepts bad weather, makes worth less there)."""
+    if not hours:
+        return frozenset()
+    starts = sorted({t for kind, t in slots.values() if kind == "visit"})
+    out = set()
+    for p in places:
+        if isinstance(p, Attraction) and not p.indoor:
+            u = duration(p)
+            if any(exposures(hours.get((p.city, d), []), t, u, request.weather)
+                   for d in range(1, request.n_days + 1) for t in starts):
+                out.add(p.id)
+    return frozenset(out)
 
 
 def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],
@@ -391,11 +512,13 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
            scores: dict[Key, float], leg_pref: dict[Key, int], radius: dict[str, int],
-           protected: set[str] = frozenset()
+           protected: set[str] = frozenset(), affected: frozenset[str] = frozenset()
            ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[Key, Key]]:
     """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
 
-    ``protected`` candidates (leg keys or place ids that the request keeps) stay."""
+    ``protected`` candidates (leg keys or place ids that the request keeps) stay;
+    ``affected`` outdoor places (kept out of some slot by the weather) never stand in
+    for a place the weather does not touch."""
     people, w = request.travelers.people, request.weights
     removed: dict[Key, Key] = {}
     present_days = request.n_days - request.n_cities + 1  # the most days one city can have
@@ -434,7 +557,8 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
             ppref = {p.id: quantise(scores[p.id], weight) for p in group}
             price = {p.id: cents(p.price) for p in group}
             k, r = prune(group, max(cap, 1), key=lambda p: (-ppref[p.id], price[p.id], radius[p.id], p.id),
-                         dominates=lambda j, i: place_dominates(j, i, ppref, price, radius, cuisines),
+                         dominates=lambda j, i: (place_dominates(j, i, ppref, price, radius, cuisines)
+                                                 and (j.id not in affected or i.id in affected)),
                          ident=lambda p: p.id, protect=lambda p: p.id in protected)
             kept_places += k
             removed.update(r)

@@ -3,7 +3,8 @@
 Every hard rule in ``rules/*.lp`` derives ``violation(Name, Values)``; the comment line
 ``%! Name: message`` above it is the text shown to a user, with ``{Var}`` standing for
 the value of that variable of the rule head (``{Var:time}`` prints minutes as a clock
-time, ``{Var:money}`` cents as money). A user's rule file is explained the same way.
+time, ``{Var:money}`` cents as money, ``{Var:weekday}`` 0-6 as Monday-Sunday). A user's
+rule file is explained the same way.
 
 The files are found one way: the package's ``rulefiles`` folder, which in a source
 checkout is a link to the top-level ``rules/`` and in the wheel holds a copy of it.
@@ -25,11 +26,13 @@ from clingo import ast
 
 from . import vocab as V
 from .asp import Value, text
-from .catalog import Category, clock
+from .catalog import DAY_NAMES, Category, clock
 
 #: Rule files of the core, in load order.
-CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
+CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "weather.lp", "budget.lp",
               "keep.lp", "objective.lp", "symmetry.lp")
+#: The weather rules (outdoor visits and the forecast; their facts exist only with a forecast).
+WEATHER_FILE = "weather.lp"
 #: The planner's tie-break between equally good itineraries (loaded by plan-once only).
 CANONICAL_FILE = "canonical.lp"
 #: The explanation engine's files: diagnosis mode (fewest broken rules) and its handles.
@@ -100,9 +103,11 @@ class RuleInfo:
                 return clock(v)
             if fmt == "money" and isinstance(v, int):
                 return f"{v / 100:.2f}"
+            if fmt == "weekday" and isinstance(v, int) and 0 <= v <= 6:
+                return DAY_NAMES[v]
             return text(v)
 
-        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money))?\}", fill, self.message)
+        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money|weekday))?\}", fill, self.message)
 
     @property
     def where(self) -> str:
@@ -245,6 +250,13 @@ def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]
             if name.startswith("ns_") or (name, arity) in reserved:
                 raise RuleFileError(p, line, f"defines {name}/{arity}, a predicate of the neurosym rules; "
                                              "add rules as violation(Name, Values) or integrity constraints")
+
+
+@cache
+def weather_rule_names() -> frozenset[str]:
+    """The names of the weather rules (those of ``rules/weather.lp``): they apply only to
+    outdoor attractions, and only when the planner has a forecast."""
+    return frozenset(info.name for info in describe(rule_file(WEATHER_FILE)))
 
 
 def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInfo]:
