@@ -29,7 +29,7 @@ from .itinerary import PlannedWeather
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
-from .weather.exposure import Hour, day_hours, exposures, penalty_share
+from .weather.exposure import Exposure, Hour, day_hours, exposures, penalty_share
 from .weather.forecast import Forecast
 from .weather.providers import TripWeather
 
@@ -127,18 +127,26 @@ class Problem:
         return s
 
     def weather_checks(self, key: Key) -> bool:
-        """Whether the weather rules apply to a candidate: an outdoor attraction, with a forecast."""
+        """Whether the weather rules apply to a candidate: an outdoor attraction, with a
+        forecast, unless the traveller accepts bad weather (then it is a preference)."""
         item = self.index.get(key) if isinstance(key, str) else None
-        return self.forecast is not None and isinstance(item, Attraction) and not item.indoor
+        return (self.forecast is not None and self.request.weather.risk == "avoid" and isinstance(item, Attraction)
+                and not item.indoor)
+
+    def weather_exposures(self, day: int, slot: int, place: str) -> list[Exposure]:
+        """What the weather rules say about a visit at a slot (nothing for a place it never touches)."""
+        if place not in self.weather_affected:
+            return []
+        item = self.index[place]
+        return exposures(self.weather_hours.get((item.city, day), []), self.slots[slot][1], duration(item),
+                         self.request.weather)
 
     def weather_loss(self, day: int, slot: int, place: str) -> int:
         """The preference points a visit at a slot loses to the weather (``weather_loss/4``
         of ``rules/weather.lp``: only when the traveller accepts bad weather)."""
-        if place not in self.weather_affected or self.request.weather.risk != "accept":
+        if self.request.weather.risk != "accept":
             return 0
-        item = self.index[place]
-        found = exposures(self.weather_hours.get((item.city, day), []), self.slots[slot][1], duration(item),
-                          self.request.weather)
+        found = self.weather_exposures(day, slot, place)
         points = self.points.get(place, 0)
         return points * penalty_share(found) // 100 if points > 0 else 0
 
@@ -295,10 +303,10 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     keep_facts, protected, pinned = _keep_facts(request, legs, slots, index)
     F += keep_facts
     F += _weather_policy_facts(request, forecast)
-    hours = {} if forecast is None else {(c, d): day_hours(forecast, c, request.day_date(d))
-                                         for c in request.destinations for d in range(1, n + 1)}
-    F += _forecast_facts(request, hours)
-    affected = _weather_affected(request, places, hours, slots)
+    wx_hours = {} if forecast is None else {(c, d): day_hours(forecast, c, request.day_date(d))
+                                            for c in request.destinations for d in range(1, n + 1)}
+    F += _forecast_facts(request, wx_hours)
+    affected = _weather_affected(request, places, wx_hours, slots)
     dominated: dict[Key, Key] = {}
     if prune_dominated:
         legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected, affected)
@@ -355,7 +363,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
                    excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks,
-                   forecast=forecast, weather=planned_weather, weather_hours=hours, weather_affected=affected)
+                   forecast=forecast, weather=planned_weather, weather_hours=wx_hours, weather_affected=affected)
 
 
 # -- the weather (rules/weather.lp) ----------------------------------------------------------

@@ -77,7 +77,23 @@ def add_weather(ctx: Context, entry: TraceEntry, found: list[tuple[int, Broken]]
     return entry
 
 
+def add_risk(ctx: Context, entry: TraceEntry, key: Key) -> TraceEntry:
+    """A chosen outdoor visit in bad weather that the traveller accepts: what it costs it
+    (``weather_loss/4`` of ``rules/weather.lp``)."""
+    for d, s, i in sorted(ctx.plan0.at):
+        lost = ctx.problem.weather_loss(d, s, i) if i == key else 0
+        if lost:
+            found = ctx.problem.weather_exposures(d, s, i)
+            entry.text += (f". In bad weather, which you accept ({', '.join(e.text() for e in found)} on day {d}): "
+                           f"it counts {lost} of its {ctx.points(key)} preference points less")
+    return entry
+
+
 def annotate(ctx: Context, progs: Programs, entries: dict[Key, TraceEntry]) -> None:
     """Add the weather to the entries of every outdoor candidate it touches."""
     for key, found in weather_broken(ctx, progs, set(entries)).items():
         add_weather(ctx, entries[key], found)
+    if ctx.problem.request.weather.risk == "accept":
+        for key, entry in entries.items():
+            if entry.status == "chosen" and key in ctx.problem.weather_affected:
+                add_risk(ctx, entry, key)
