@@ -74,10 +74,12 @@ def core_paths() -> list[Path]:
 def shown_path(path: str | Path) -> str:
     """A rule file's path as shown to users: ``rules/hotels.lp`` for a shipped file."""
     p = Path(path)
-    try:
-        return str(Path("rules") / p.relative_to(rules_dir()))
-    except ValueError:
-        return str(p)
+    for base in (rules_dir(), rules_dir().resolve()):   # the package's link, or where it leads
+        try:
+            return str(Path("rules") / p.relative_to(base))
+        except ValueError:
+            continue
+    return str(p)
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
         if it is not None:
             idx = state()["index"]
             ctx["route_svg"] = views.route_svg(it, catalog, job.request)
+            ctx["weather_policy"] = views.weather_policy(job.request)
             ctx["days"] = [{"day": d, "bars": views.timeline_bars(d),
                             "weather": views.day_weather(forecast_data, [d.start_city, d.end_city], d.date,
                                                          job.rain_threshold),
