@@ -203,11 +203,12 @@ class JobRunner:
             if job.replan_of is not None:
                 from ..replanning import replan
                 job.replanned = replan(job.replan_of, job.weather, request=job.request, catalog=self.catalog,
-                                       history=job.history, time_limit=job.time_limit, progress=progress)
+                                       history=job.history, time_limit=job.time_limit, progress=progress,
+                                       cancel=lambda: job.stop_requested)
                 it = job.replanned.itinerary
             else:
                 it = plan_itinerary(job.request, self.catalog, history=job.history, time_limit=job.time_limit,
-                                    progress=progress, forecast=job.weather)
+                                    progress=progress, cancel=lambda: job.stop_requested, forecast=job.weather)
             job.itinerary, job.objective, job.status = it, list(it.objective), "planned"
         except NoItinerary as exc:
             job.failure, job.status = exc, "no_itinerary"
