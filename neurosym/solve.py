@@ -211,7 +211,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     budget = 10.0 if nominal is None else max(0.02, bound_share * nominal)
     reported: dict[str, Answer] = {}
 
-    def check(solution: dict[str, list], value: int) -> Answer | None:
+    def check(solution: dict[str, list], value: int, canonical: bool = True) -> Answer | None:
         """The relaxation's solution checked against every rule on a program of its own items,
         with every one of its places assumed used: only their slots are left to find."""
         keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
@@ -222,8 +222,9 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         checking = Limits(time=rest.time, first=rest.first, nominal=rest.nominal,
                           search=Search(threads=1, conflicts=CHECK_CONFLICTS, heuristic=limits.search.heuristic))
         try:
-            ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel)
-        except TimeoutError:   # no time left to check it: not an itinerary, and not a reason to fail
+            ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel,
+                            canonical=canonical)
+        except TimeoutError:   # no time left to check it
             return None
         return ans if ans is not None and -ans.cost[0] >= value else None
 
@@ -235,7 +236,8 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     def on_solution(solution: dict[str, list], value: int, cost: int) -> bool:
         if cancel is not None and cancel():
             return False
-        ans = check(solution, value) if on_plan is not None else None   # progress wanted: show it now
+        # progress wanted: show it now (its slots as first found; the tie-break is for the answer)
+        ans = check(solution, value, canonical=False) if on_plan is not None else None
         return ans is None or report(ans)
 
     if on_plan is not None:   # someone is watching: a first itinerary now, from clingo's first model
@@ -277,7 +279,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
                                stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
         except TimeoutError:
             if "answer" in reported:
-                answer = reported["answer"]   # out of time: the best itinerary already passed on
+                answer = reported["answer"]   # the best itinerary shown so far
             else:   # out of time with none: the best itinerary of the relaxation's items, if it has one
                 answer = _salvage(problem, user_rules, b.solution, limits.search, cancel)
                 if answer is None:
