@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .catalog import Catalog, Flight, clock
+from .catalog import Catalog, Flight, clock, duration
 from .itinerary import PLACE_EVENTS, Itinerary
 from .planner import plan_itinerary
 from .request import Keep, TripRequest
@@ -187,19 +187,24 @@ def _changes(old: Itinerary, new: Itinerary, catalog: Catalog, broken: list[Viol
                                   reason=text, rules=rules))
     # meals and visits: kept, moved, dropped or added
     before, after = _places(old), _places(new)
+    moved_in = [(d, t, t + duration(index[i]), i) for i, (d, t, _) in after.items()
+                if before.get(i, (None, None))[:2] != (d, t) and i in index]
     for item_id, (day, start, kind) in sorted(before.items(), key=lambda x: (x[1][0], x[1][1])):
         now = after.get(item_id)
         if now is not None and now[:2] == (day, start):
             kept.append(item_id)
             continue
         own, rules = reason(item_id, "")
+        end = start + duration(index[item_id]) if item_id in index else start + 1
+        others = [i for d, t, e, i in moved_in if d == day and t < end and start < e and i != item_id]
+        room = f"made room for {', '.join(name(i) for i in others)}" if others else ""
         if now is None:
             changes.append(Change(kind="dropped", item_id=item_id, name=name(item_id), before=_at(day, start),
-                                  reason=own or "no longer fits next to the changes", rules=rules))
+                                  reason=own or room or "no longer fits next to the changes", rules=rules))
         else:
             changes.append(Change(kind="moved", item_id=item_id, name=name(item_id), before=_at(day, start),
-                                  after=_at(*now[:2]), reason=own or "re-arranged to make room (it broke no rule "
-                                                                    "where it was)", rules=rules))
+                                  after=_at(*now[:2]), reason=own or room or "re-arranged to make room (it broke "
+                                                                            "no rule where it was)", rules=rules))
     for item_id, (day, start, kind) in sorted(after.items(), key=lambda x: (x[1][0], x[1][1])):
         if item_id not in before:
             changes.append(Change(kind="added", item_id=item_id, name=name(item_id), after=_at(day, start),
