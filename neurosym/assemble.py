@@ -19,7 +19,7 @@ from .catalog import Attraction, Hotel, Restaurant, category, duration, leg_name
 from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
 from .problem import BUFFERS, Problem
-from .rules import applicable_rules, core_paths, describe
+from .rules import applicable_rules, core_paths, describe, weather_rule_names
 from .travel import hub_id
 
 
@@ -64,7 +64,7 @@ def build_itinerary(problem: Problem, answer: Answer, rules: Sequence[str | Path
     total = round(sum(by_cat.values()), 2)
     it = Itinerary(origin=req.origin, cities=cities, days=days, stays=stays, legs=legs, total_cost=total,
                    costs_by_category=by_cat, optimal=answer.optimal, objective=answer.cost, bound=answer.bound,
-                   stats=answer.stats)
+                   stats=answer.stats, weather=problem.weather)
     it.justifications = justify(problem, answer, it, rules, model)
     return it
 
@@ -149,7 +149,10 @@ def justify(problem: Problem, answer: Answer, it: Itinerary, rules: Sequence[str
     """One justification per chosen item: its score, the rules it was checked against, its cost."""
     paths = [*core_paths(), *(Path(p) for p in rules)]
     where = {info.name: info.where for p in paths for info in describe(p)}
-    checked = {cat: [f"{n} ({where[n]})" for n in names] for cat, names in applicable_rules(paths).items()}
+    by_cat = applicable_rules(paths)
+    weather = weather_rule_names()
+    checked = {cat: [f"{n} ({where[n]})" for n in names if n not in weather] for cat, names in by_cat.items()}
+    outdoor = [f"{n} ({where[n]})" for n in by_cat["attraction"] if n in weather]
     idx, people = problem.index, problem.request.travelers.people
     out: list[Justification] = []
     seen: set[str] = set()
@@ -165,8 +168,8 @@ def justify(problem: Problem, answer: Answer, it: Itinerary, rules: Sequence[str
             if ev.kind in ("visit", "breakfast", "lunch", "dinner") and ev.item_id not in seen:
                 seen.add(ev.item_id)
                 item = idx[ev.item_id]
-                out.append(_one(problem, item, item.id, place_cost(item, people) / 100, checked[category(item)],
-                                model))
+                rules_of = checked[category(item)] + (outdoor if problem.weather_checks(item.id) else [])
+                out.append(_one(problem, item, item.id, place_cost(item, people) / 100, rules_of, model))
     return out
 
 

@@ -106,6 +106,16 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     # a leg's night-time penalty: 40 points at most for the departure and for the arrival
     ("late", 2): (OPT, (0, int(80 * MAX_WEIGHT))),
     ("home_by_midnight", 0): (),
+    # rules/weather.lp (with a forecast): hours run to 06:00 the next morning (weather.exposure);
+    # chances of rain are percent, temperatures whole degrees within the forecast model's limits
+    ("outdoor", 1): (N,),
+    ("rain", 4): (N, (1, MAX_TRIP_DAYS), (0, 30 * 60 - 60), (0, 100)),
+    ("temp", 5): (N, (1, MAX_TRIP_DAYS), (0, 30 * 60 - 60), (-90, 60), (-90, 60)),
+    ("rain_threshold", 1): ((0, 100),),
+    ("heat_limit", 1): ((-60, 60),),
+    ("cold_limit", 1): ((-60, 60),),
+    ("long_visit", 1): ((0, DAY),),
+    ("weather_soft", 0): (),
     ("rank", 2): (OPT, (1, MAX_CANDIDATES)),
     ("peq", 2): (N, (1, MAX_CANDIDATES)),
     ("peq_order", 2): (N, (1, MAX_CANDIDATES)),
@@ -145,7 +155,8 @@ def _numbers(v: object) -> Iterator[int]:
 
 #: The predicates the per-problem sums read.
 _SUM_INPUTS = frozenset({"people", "trip_days", "leg_capacity", "hotel_occupancy", "leg_price", "hotel_price",
-                         "place_price", "hotel", "pref", "leg", "cost_unit", "rank", "money", "late"})
+                         "place_price", "hotel", "pref", "leg", "cost_unit", "rank", "money", "late", "outdoor",
+                         "weather_soft"})
 
 
 def _by_name(facts: Iterable) -> dict[str, list[tuple]]:
@@ -233,7 +244,10 @@ def _value_level(by: dict[str, list[tuple]], facts: Sequence) -> int:
     hotels = {h for h, _ in by.get("hotel", [])}
     nights = by["trip_days"][0][0] - 1
     money = sum(m * (nights if i in hotels else 1) for i, m in by.get("money", []))
-    return _preference(by, facts) + money + sum(p for _, p in by.get("late", []))
+    # a visit in bad weather the traveller accepts loses at most its own preference (weather.lp)
+    outdoor = {i for (i,) in by.get("outdoor", [])}
+    weather = sum(w for i, w in by.get("pref", []) if i in outdoor) if "weather_soft" in by else 0
+    return _preference(by, facts) + money + sum(p for _, p in by.get("late", [])) + weather
 
 
 def _ranks(by: dict[str, list[tuple]], facts: Sequence) -> int:
@@ -255,6 +269,9 @@ PROBLEM_SUMS: dict[tuple[str, str, str], tuple[str, SumBound]] = {
                                  "(a hotel's once a night)", _value_level),
     ("objective.lp", "P", "2"): ("the value level: every candidate's preference, money and night-time points "
                                  "(a hotel's once a night)", _value_level),
+    ("objective.lp", "X", "2"): ("the value level: every candidate's preference, money and night-time points "
+                                 "(a hotel's once a night), and what bad weather takes off outdoor visits",
+                                 _value_level),
     ("explain.lp", "Y", "8"): ("every candidate's cost, in cost units", _cost_units),
     ("explain.lp", "-Dep", "8"): ("the departure minutes of every first-day leg", _first_day_departures),
     ("explain.lp", "Arr", "8"): ("the arrival minutes of every last-day leg", _last_day_arrivals),
@@ -312,9 +329,9 @@ def unproven(analysis) -> list[str]:  # noqa: ANN001 - a rangecheck.Analysis
     seen: set[tuple[str, str, str]] = set()
     for w in analysis.weights:
         if w.interval is not None and not (-TINY <= w.interval[0] and w.interval[1] <= TINY):
-            if w.kind == "heuristic":  # a value per atom, not a sum: it fits when the expression does
+            if w.kind in ("heuristic", "min", "max"):  # one value, not a sum: it fits when the expression does
                 if not (INT32_MIN <= w.interval[0] and w.interval[1] <= INT32_MAX):
-                    out.append(f"{w.where}: heuristic value {w.text} may leave 32 bits")
+                    out.append(f"{w.where}: {w.kind} value {w.text} may leave 32 bits")
                 continue
             seen.add(w.key)
             if w.key not in PROBLEM_SUMS:

@@ -21,6 +21,8 @@ from .limits import (MAX_CAPACITY, MAX_DESCRIPTION, MAX_LEG_MINUTES, MAX_MEAL_MI
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The weekdays' names in messages (fixed, whatever the locale), Monday first as ``date.weekday()``.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 RoomType = Literal["entire_home", "private_room", "shared_room", "hotel_room"]
 HouseRule = Literal["smoking", "pets", "parties", "children", "visitors"]
 GroundMode = Literal["drive", "taxi", "train"]

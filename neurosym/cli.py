@@ -113,6 +113,21 @@ def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any)
     return 0
 
 
+def _forecast(args: argparse.Namespace) -> Any:
+    """``--forecast demo|FILE.json`` as a Forecast (None without the option)."""
+    source = getattr(args, "forecast", None)
+    if source is None:
+        return None
+    if source == "demo":
+        from .demo import demo_forecast
+        return demo_forecast()
+    from .weather import ForecastError, load_forecast
+    try:
+        return load_forecast(source)
+    except ForecastError as exc:
+        raise InputError(str(exc)) from None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import demo_request, load_demo_catalog
     users = _demo_users()
@@ -130,7 +145,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.user not in users:
             raise InputError(f"--user: unknown demo user {short(args.user)} (known: {', '.join(users) or 'none'})")
         history = users[args.user]
-    return _plan_and_print(req, catalog, args, history=history)
+    return _plan_and_print(req, catalog, args, history=history, forecast=_forecast(args))
 
 
 def _dump(out: Path, files: dict[str, Any]) -> int:
@@ -182,7 +197,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.history:
         from .preferences.history import UserHistory
         history = load_model(args.history, UserHistory)
-    return _plan_and_print(req, catalog, args, history=history)
+    return _plan_and_print(req, catalog, args, history=history, forecast=_forecast(args))
 
 
 def _check_itinerary_text(path: str, it: Any) -> None:
@@ -218,7 +233,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
-    found = verify(it, req, catalog)
+    found = verify(it, req, catalog, _forecast(args))
     for v in found:
         day = f"day {v.day}: " if v.day is not None else ""
         print(f"{v.rule}: {day}{v.message}")
@@ -277,6 +292,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
     d.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
+    d.add_argument("--forecast", metavar="SOURCE", help="plan with the weather: demo, or a forecast JSON file")
     _reproducible(d)
     d.set_defaults(func=cmd_demo)
 
@@ -288,6 +304,9 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
+    pl.add_argument("--forecast", metavar="SOURCE",
+                    help="plan with the weather (rules/weather.lp, under the request's weather): demo, or a forecast "
+                         "JSON file (neurosym.weather.save_forecast)")
     _reproducible(pl)
     pl.set_defaults(func=cmd_plan)
 
@@ -295,6 +314,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("itinerary", help="ITINERARY.json")
     v.add_argument("--request", required=True, help="REQUEST.json")
     v.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
+    v.add_argument("--forecast", metavar="SOURCE", help="check the weather rules too: demo, or a forecast JSON file")
     v.set_defaults(func=cmd_verify)
     w = sub.add_parser("serve", help="start the web app (on localhost)")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")

@@ -128,7 +128,7 @@ def itinerary_html(it: "Itinerary") -> str:
     cats = ", ".join(f"{k} {v:.2f}" for k, v in it.costs_by_category.items())
     head = (f"<div><b>{_e(route)}</b></div><div>Total cost <b>{it.total_cost:.2f}</b> ({_e(cats)}) · "
             f"{_e(it.optimality_text())} · value {_e(it.value)}, bound {_e(it.bound)} · objective "
-            f"{_e(it.objective)}</div>")
+            f"{_e(it.objective)}</div><div class='dim'>Weather: {_e(it.weather.text())}</div>")
     days = []
     for day in it.days:
         where = f"{day.start_city} → {day.end_city}" if day.is_travel_day else day.start_city

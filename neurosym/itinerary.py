@@ -8,7 +8,7 @@ handle* (:meth:`Itinerary.set_explanations`), an opaque object that answers
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -114,6 +114,31 @@ class Justification(_Model):
     cost: float = 0.0
 
 
+class PlannedWeather(_Model):
+    """The forecast an itinerary was planned with, or that it was planned without one.
+
+    ``source`` names the forecast (``demo``, ``open-meteo``, ``file:...``; ``None``: no
+    forecast, so the weather rules did not apply), ``issued`` when it was made, ``note``
+    what a reader should know (why there is no forecast, the city-days it lacks).
+    """
+
+    source: str | None = None
+    issued: datetime | None = None
+    note: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.source is not None
+
+    def text(self) -> str:
+        if self.source is None:
+            head = "planned without weather"
+        else:
+            head = f"planned with the {self.source} forecast" + (
+                f" issued {self.issued:%Y-%m-%d %H:%M}" if self.issued is not None else "")
+        return head + (f" ({self.note})" if self.note else "")
+
+
 class Itinerary(_Model):
     """A complete itinerary that satisfies every hard rule.
 
@@ -146,6 +171,8 @@ class Itinerary(_Model):
         "measurements of the run that planned it (seconds, models, ...): not part of the itinerary's value, "
         "so they are left out of its JSON, which is byte-identical for the same request and catalog"))
     justifications: list[Justification] = Field(default_factory=list)
+    weather: PlannedWeather = Field(default_factory=PlannedWeather,
+                                    description="the forecast it was planned with, or that there was none")
 
     # The explanation handle passed in by the planner: not part of the itinerary's value
     # (not serialised, not compared, dropped when pickled, shared by copies).
@@ -271,7 +298,8 @@ class Itinerary(_Model):
                  f"Total cost {self.total_cost:.2f}  ("
                  + ", ".join(f"{k} {v:.2f}" for k, v in self.costs_by_category.items()) + ")",
                  f"{self.optimality_text().capitalize()}; value {self.value}, bound {self.bound}, "
-                 f"objective {self.objective}"]
+                 f"objective {self.objective}",
+                 f"Weather: {self.weather.text()}"]
         for day in self.days:
             where = (f"{day.start_city} -> {day.end_city}" if day.is_travel_day else day.start_city)
             lines.append("")

@@ -114,7 +114,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
                    progress: Callable[[Progress], Any] | None = None, reproducible: bool = False,
-                   diagnose: bool = True, cancel: Callable[[], bool] | None = None) -> Itinerary:
+                   diagnose: bool = True, cancel: Callable[[], bool] | None = None,
+                   forecast: Any = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -155,6 +156,13 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     itinerary on every run; the clock then only stops it, as a safety net, at ten times the
     limit plus a second or two. ``it.stats`` (timings, not part of the JSON) says whether it did.
 
+    ``forecast`` (a :class:`neurosym.weather.Forecast`, or a provider's
+    :class:`~neurosym.weather.TripWeather`) switches on the weather rules of
+    ``rules/weather.lp`` under ``request.weather``: outdoor visits out of rainy hours, long
+    ones out of extreme heat and cold (or, with ``request.weather.risk="accept"``, worth
+    less there). Without one the trip is planned without weather; ``it.weather`` says
+    which forecast was used, or that none was (and why, for a provider that had none).
+
     Every itinerary is checked by the independent :func:`neurosym.verify` before it is
     returned (or passed to ``progress``); one that fails is never returned:
     :class:`PlannerError` lists what it breaks.
@@ -173,7 +181,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     if pref_model is not None:   # scoring with the neural model (encoding the catalog once) is not planning either
         scorer = _prescored(scorer, candidate_items(request, catalog))
     t0 = _time.perf_counter()   # the time limit starts here: fitting a preference model is not planning
-    problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
+    problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune,
+                            forecast=forecast)
     on_plan = None
     if progress is not None:
         found = [0]
@@ -181,7 +190,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         def on_plan(plan: Plan, cost: list[int], elapsed: float) -> bool:
             found[0] += 1
             it = build_itinerary(problem, Answer(plan=plan, optimal=False, cost=cost), rules, pref_model)
-            _checked(it, request, catalog)
+            _checked(it, request, catalog, problem.forecast)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
     answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan, cancel=cancel)
@@ -191,7 +200,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         raise no_itinerary(problem, rules, **_diagnosis_limits(time_limit, t0))
     it = build_itinerary(problem, answer, rules, pref_model)
     t1 = _time.perf_counter()
-    _checked(it, request, catalog)
+    _checked(it, request, catalog, problem.forecast)
     it.stats["verify_s"] = _time.perf_counter() - t1
     it.stats["call_s"] = _time.perf_counter() - t0
     log.debug("itinerary planned: optimal=%s objective=%s stats=%s", it.optimal, it.objective, it.stats)
@@ -224,9 +233,9 @@ def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
     return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2)}
 
 
-def _checked(it: Itinerary, request: TripRequest, catalog: Catalog) -> None:
+def _checked(it: Itinerary, request: TripRequest, catalog: Catalog, forecast: Any = None) -> None:
     """Defence in depth: the independent verifier passes the itinerary, or PlannerError."""
-    violations = verify(it, request, catalog)
+    violations = verify(it, request, catalog, forecast)
     if violations:
         raise PlannerError(violations)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import time
+from typing import Any
 
 import numpy as np
 
@@ -25,11 +26,15 @@ from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, I
                       minutes, mode_of)
 from .costs import cents, leg_cost, night_cost, place_cost
 from .dominance import hotel_dominates, prune, prune_by_slot
+from .itinerary import PlannedWeather
 from .objective import SCALE, leg_penalty, money_points, quantise
 from .limits import MAX_CANDIDATES, short
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
+from .weather.exposure import Exposure, Hour, day_hours, exposures, penalty_share
+from .weather.forecast import Forecast
+from .weather.providers import TripWeather
 
 #: Minutes to be at the hub before a departure, and to get out of it after an arrival.
 BUFFERS: dict[str, tuple[int, int]] = {"flight": (90, 30), "train": (20, 10), "drive": (0, 0), "taxi": (0, 0)}
@@ -108,6 +113,16 @@ class Problem:
     """The scorer the preferences came from (None: the documented prior)."""
     ranks: list[V.Fact] = field(default_factory=list)
     """The ``rank/2`` facts of ``rules/canonical.lp`` (added when that part is grounded)."""
+    prefs: dict[Key, int] = field(default_factory=dict)
+    """Each candidate's preference points before money (the ``pref/2`` facts)."""
+    forecast: Forecast | None = None
+    """The forecast the weather rules read (None: planned without weather)."""
+    weather: PlannedWeather = field(default_factory=PlannedWeather)
+    """What the itinerary says about the forecast it was planned with."""
+    weather_hours: dict[tuple[str, int], list[Hour]] = field(default_factory=dict)
+    """The forecast's hours per (destination, trip day), as the facts give them."""
+    weather_affected: frozenset[str] = frozenset()
+    """Outdoor places that the weather keeps out of (or makes worth less at) some slot."""
 
     def restricted(self, keep: set[Key]) -> "Problem":
         """The same problem over the candidates in ``keep`` only: the facts that describe any
@@ -124,6 +139,30 @@ class Problem:
         if s is None and isinstance(key, Option):
             s = self.scores.get(key.item)
         return s
+
+    def weather_checks(self, key: Key) -> bool:
+        """Whether the weather rules apply to a candidate: an outdoor attraction, with a
+        forecast, unless the traveller accepts bad weather (then it is a preference)."""
+        item = self.index.get(key) if isinstance(key, str) else None
+        return (self.forecast is not None and self.request.weather.risk == "avoid" and isinstance(item, Attraction)
+                and not item.indoor)
+
+    def weather_exposures(self, day: int, slot: int, place: str) -> list[Exposure]:
+        """What the weather rules say about a visit at a slot (nothing for a place it never touches)."""
+        if place not in self.weather_affected:
+            return []
+        item = self.index[place]
+        return exposures(self.weather_hours.get((item.city, day), []), self.slots[slot][1], duration(item),
+                         self.request.weather)
+
+    def weather_loss(self, day: int, slot: int, place: str) -> int:
+        """The preference points a visit at a slot loses to the weather (``weather_loss/4``
+        of ``rules/weather.lp``: only when the traveller accepts bad weather)."""
+        if self.request.weather.risk != "accept":
+            return 0
+        found = self.weather_exposures(day, slot, place)
+        points = self.prefs.get(place, 0)   # pref/2: the preference before money
+        return points * penalty_share(found) // 100 if points > 0 else 0
 
 
 def check_request(request: TripRequest, catalog: Catalog, index: dict[str, Item] | None = None) -> None:
@@ -224,15 +263,19 @@ def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[Key, float]:
 
 
 def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None,
-                  prune_dominated: bool = True) -> Problem:
+                  prune_dominated: bool = True, forecast: Any = None) -> Problem:
     """Select candidates, score them and write the facts of the planning problem.
 
     With ``prune_dominated`` candidates that others dominate are left out, and places
     that are interchangeable for scheduling are put in a fixed order
     (``rules/symmetry.lp``); both are exact (see :mod:`neurosym.dominance`).
+    ``forecast`` (a :class:`~neurosym.weather.Forecast`, a provider's
+    :class:`~neurosym.weather.TripWeather`, or None) gives the weather rules their facts
+    (``rules/weather.lp``, under ``request.weather``); without one they do not apply.
     """
     index = catalog.index()
     check_request(request, catalog, index)
+    forecast, planned_weather = weather_source(forecast, request)
     fact = V.fact
     F: list[V.Fact] = []
     n = request.n_days
@@ -289,9 +332,15 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
     keep_facts, protected, pinned = _keep_facts(request, legs, slots, index)
     F += keep_facts
+    F += _weather_policy_facts(request, forecast)
+    wx_hours = {} if forecast is None else {(c, d): day_hours(forecast, c, request.day_date(d))
+                                            for c in request.destinations for d in range(1, n + 1)}
+    F += _forecast_facts(request, wx_hours)
+    affected = _weather_affected(request, places, wx_hours, slots)
     dominated: dict[Key, Key] = {}
     if prune_dominated:
-        legs, places, dominated = _prune(request, legs, places, scores, points, radius, protected)
+        legs, places, dominated = _prune(request, legs, places, scores, points, radius, protected, wx_hours,
+                                         affected)
 
     for o in legs:
         F.append(fact(V.Leg, o.opt, o.mode, o.origin, o.destination, o.day, o.departure, o.arrival))
@@ -325,6 +374,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             continue
         if isinstance(p, Attraction):
             F += [fact(V.Attraction, p.id, p.city), fact(V.Duration, p.id, duration(p))]
+            if forecast is not None and not p.indoor:
+                F.append(fact(V.Outdoor, p.id))
         else:
             F += [fact(V.Restaurant, p.id, p.city), fact(V.Duration, p.id, duration(p))]
             F += [fact(V.Serves, p.id, q) for q in dict.fromkeys(q.strip().lower() for q in p.cuisines)]
@@ -342,14 +393,96 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     ranks += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
     F += [fact(V.Radius, p.id, radius[p.id]) for p in places]
     if prune_dominated:
-        F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
+        F += _symmetry_facts(request, [p for p in places if p.id not in pinned and p.id not in affected], scores,
+                             radius, slots)
     F += [fact(V.Radius, Hub(city), radius[hub_id(city)]) for city in request.destinations]
     F.append(fact(V.CostUnit, cost_unit(F)))  # cents, unless every candidate together overflows 32 bits
     check_facts([*F, *ranks])  # every number within its declared range, every sum of the rules within 32 bits
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
-                   excluded=excluded, points=points, places=[p.id for p in places], scorer=scorer, ranks=ranks)
+                   excluded=excluded, points=points, places=[p.id for p in places], scorer=scorer, ranks=ranks,
+                   prefs=pref, forecast=forecast, weather=planned_weather, weather_hours=wx_hours,
+                   weather_affected=affected)
+
+
+# -- the weather (rules/weather.lp) ----------------------------------------------------------
+
+def weather_source(forecast: Any, request: TripRequest) -> tuple[Forecast | None, PlannedWeather]:
+    """The forecast to plan with, and what the itinerary will say about it.
+
+    ``forecast`` is a :class:`Forecast`, a :class:`~neurosym.weather.TripWeather` (a
+    provider's answer, which may hold none and say why) or None."""
+    if forecast is None:
+        return None, PlannedWeather(note="no forecast was given")
+    if isinstance(forecast, Forecast):
+        f, note = forecast, None
+    elif isinstance(forecast, TripWeather):
+        f, note = forecast.forecast, forecast.note
+        if f is None:
+            return None, PlannedWeather(note=note or "no forecast")
+    else:
+        raise TypeError(f"forecast must be a Forecast or a TripWeather, not {type(forecast).__name__}")
+    days = [request.day_date(d) for d in range(1, request.n_days + 1)]
+    missing = f.missing(request.destinations, days)
+    notes = [note] if note else [*f.notes]
+    if missing and not note:
+        by_city: dict[str, list[str]] = {}
+        for c, d in missing:
+            by_city.setdefault(c, []).append(d.strftime("%a %d %b"))
+        notes.append("no forecast for " + "; ".join(f"{c} on {', '.join(ds)}" for c, ds in by_city.items())
+                     + ": planned without weather there")
+    return f, PlannedWeather(source=f.source, issued=f.issued, note=" ".join(notes) or None)
+
+
+def _weather_policy_facts(request: TripRequest, forecast: Forecast | None) -> list[V.Fact]:
+    """The traveller's weather policy as facts (none without a forecast: the rules are off)."""
+    w = request.weather
+    if forecast is None:
+        return []
+    out = []
+    if w.rain_threshold is not None:
+        out.append(V.fact(V.RainThreshold, w.rain_threshold))
+    if w.heat_limit is not None:
+        out.append(V.fact(V.HeatLimit, w.heat_limit))
+    if w.cold_limit is not None:
+        out.append(V.fact(V.ColdLimit, w.cold_limit))
+    if w.heat_limit is not None or w.cold_limit is not None:
+        out.append(V.fact(V.LongVisit, w.long_visit))
+    if w.risk == "accept" and out:
+        out.append(V.fact(V.WeatherSoft))
+    return out
+
+
+def _forecast_facts(request: TripRequest, hours: dict[tuple[str, int], list[Hour]]) -> list[V.Fact]:
+    """``rain/4`` and ``temp/5`` for each destination and trip day, as far as the rules read them."""
+    w = request.weather
+    temps = w.heat_limit is not None or w.cold_limit is not None
+    out: list[V.Fact] = []
+    for (city, d), hs in hours.items():
+        for h in hs:
+            if w.rain_threshold is not None and h.rain is not None:
+                out.append(V.fact(V.Rain, city, d, h.minute, h.rain))
+            if temps and h.t_min is not None and h.t_max is not None:
+                out.append(V.fact(V.Temp, city, d, h.minute, h.t_min, h.t_max))
+    return out
+
+
+def _weather_affected(request: TripRequest, places: list[Hotel | Attraction | Restaurant],
+                      hours: dict[tuple[str, int], list[Hour]], slots: dict[int, tuple[str, int]]) -> frozenset[str]:
+    """The outdoor places the weather keeps out of some visit slot of some day (or, when
+    the traveller accepts bad weather, makes worth less there)."""
+    if not hours:
+        return frozenset()
+    starts = sorted({t for kind, t in slots.values() if kind == "visit"})
+    out = set()
+    for p in places:
+        if isinstance(p, Attraction) and not p.indoor:
+            u = duration(p)
+            if any(exposures(hours.get((p.city, d), []), t, u, request.weather)
+                   for d in range(1, request.n_days + 1) for t in starts):
+                out.add(p.id)
+    return frozenset(out)
 
 
 def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],
@@ -427,12 +560,16 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
            scores: dict[Key, float], leg_value: dict[Key, int], radius: dict[str, int],
-           protected: set[Key] = frozenset()
+           protected: set[Key] = frozenset(), wx_hours: dict[tuple[str, int], list[Hour]] | None = None,
+           affected: frozenset[str] = frozenset()
            ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[Key, Key]]:
     """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
 
     ``leg_value`` is each option's weight in the objective (:attr:`Problem.points`).
-    ``protected`` candidates (leg keys or place ids that the request keeps) stay."""
+    ``protected`` candidates (leg keys or place ids that the request keeps) stay. With a
+    forecast (``wx_hours``), a slot the weather rules forbid to an outdoor place is not one
+    it can take; when the traveller accepts bad weather, an ``affected`` place (worth less
+    in some slot) stands in for none."""
     people, w = request.travelers.people, request.weights
     removed: dict[Key, Key] = {}
     present_days = request.n_days - request.n_cities + 1  # the most days one city can have
@@ -471,7 +608,8 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
                                   (Restaurant, w.restaurant, 3 * present_days)):
             group = [p for p in places if isinstance(p, kind) and p.city == city]
             if group:
-                k, r = _prune_places(request, group, scores, weight, radius, cuisines, max(cap, 1), protected, slack)
+                k, r = _prune_places(request, group, scores, weight, radius, cuisines, max(cap, 1), protected, slack,
+                                     wx_hours or {}, affected)
                 kept_places += k
                 removed.update(r)
     return kept_legs, kept_places, removed
@@ -501,7 +639,8 @@ def _budget_slack(request: TripRequest, legs: list[LegOption], places: list[Hote
 
 def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], scores: dict[Key, float],
                   weight: float, radius: dict[str, int], cuisines: set[str], cap: int, protected: set[Key],
-                  slack: bool) -> tuple[list[Attraction | Restaurant], dict[Key, Key]]:
+                  slack: bool, wx_hours: dict[tuple[str, int], list[Hour]] | None = None,
+                  affected: frozenset[str] = frozenset()) -> tuple[list[Attraction | Restaurant], dict[Key, Key]]:
     """Remove the places of one kind and city that stand-ins replace at every slot they could
     take (exact; see :func:`neurosym.dominance.prune_by_slot`)."""
     people, money = request.travelers.people, request.weights.money
@@ -515,6 +654,7 @@ def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], sc
                            if isinstance(p, Restaurant) and q in {c.strip().lower() for c in p.cuisines})
                        for p in group])
     meal = isinstance(group[0], Restaurant)
+    hard = request.weather.risk == "avoid"   # bad weather forbids a slot; accepted, it lowers the value there
     s = request.slots
     times = ([(kind, minutes(t)) for kind, ts in (("breakfast", s.breakfast), ("lunch", s.lunch),
                                                   ("dinner", s.dinner)) for t in ts] if meal
@@ -524,17 +664,26 @@ def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], sc
         wd = WEEKDAYS[request.day_date(d).weekday()]
         for kind, t in times:
             lo, hi = (minutes(MEAL_WINDOWS[kind][0]), minutes(MEAL_WINDOWS[kind][1])) if meal else (0, 10 ** 6)
-            cols.append([lo <= t and t + duration(p) <= hi and p.hours.is_open(wd, t, t + duration(p)) for p in group])
+            cols.append([lo <= t and t + duration(p) <= hi and p.hours.is_open(wd, t, t + duration(p))
+                         and not (hard and p.id in affected
+                                  and exposures((wx_hours or {}).get((p.city, d), []), t, duration(p), request.weather))
+                         for p in group])
     placements = np.array(cols, dtype=bool).T if cols else np.zeros((len(group), 0), dtype=bool)
     pos = {p.id: i for i, p in enumerate(group)}
+    # a place the weather leaves without any slot stays a candidate: the weather rules exclude
+    # it, so its explanations can say which rule and which forecast (keeping a candidate loses nothing)
+    rained_out = {p.id for i, p in enumerate(group) if p.id in affected and not placements[i].any()}
+
+    # accepted bad weather makes a place's worth depend on its slot: one it lowers stands in for none
+    soft_affected = np.array([not hard and p.id in affected for p in group], dtype=bool)
 
     def stand_ins(p: Attraction | Restaurant) -> np.ndarray:
         i = pos[p.id]
         no_worse = (value >= value[i]) & (price <= price[i])
         if slack:
             no_worse |= value > value[i]
-        return no_worse & (rad <= rad[i]) & (dur <= dur[i]) & ((serves & serves[i]) == serves[i])
+        return no_worse & (rad <= rad[i]) & (dur <= dur[i]) & ((serves & serves[i]) == serves[i]) & ~soft_affected
 
     return prune_by_slot(group, cap, key=lambda p: (-value[pos[p.id]], price[pos[p.id]], rad[pos[p.id]], p.id),
                          better=stand_ins, placements=placements, ident=lambda p: p.id,
-                         protect=lambda p: p.id in protected)
+                         protect=lambda p: p.id in protected or p.id in rained_out)

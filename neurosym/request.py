@@ -83,6 +83,37 @@ class Keep(Model):
     hard: bool = True
 
 
+class WeatherPolicy(Model):
+    """How a forecast shapes the plan (``rules/weather.lp``; only when the planner is given
+    a forecast: without one, nothing here applies and the itinerary says so).
+
+    An outdoor attraction (``indoor: false``) is not placed in hours whose chance of rain
+    is ``rain_threshold`` percent or more; a long outdoor visit (``long_visit`` minutes or
+    more) is not placed in hours at or above ``heat_limit`` °C nor at or below
+    ``cold_limit`` °C. ``None`` switches one of them off. With ``risk="accept"`` these are
+    not rules but a preference penalty: such a visit is allowed and worth less (it loses
+    the chance of rain, in percent, of its preference points; half of them in heat or cold).
+    """
+
+    rain_threshold: int | None = Field(
+        default=60, ge=0, le=100,
+        description="percent: outdoor visits are kept out of hours with at least this chance of rain (None: off)")
+    heat_limit: int | None = Field(default=32, ge=-60, le=60,
+                                   description="°C: long outdoor visits are kept out of hours this hot or hotter")
+    cold_limit: int | None = Field(default=-5, ge=-60, le=60,
+                                   description="°C: long outdoor visits are kept out of hours this cold or colder")
+    long_visit: int = Field(default=120, ge=0, le=24 * 60,
+                            description="minutes: an outdoor visit this long or longer is a long one")
+    risk: Literal["avoid", "accept"] = Field(
+        default="avoid", description="\"avoid\": bad weather is a rule; \"accept\": it lowers the visit's preference")
+
+    @model_validator(mode="after")
+    def _limits(self) -> "WeatherPolicy":
+        if self.heat_limit is not None and self.cold_limit is not None and self.cold_limit >= self.heat_limit:
+            raise ValueError(f"cold_limit ({self.cold_limit} °C) must be below heat_limit ({self.heat_limit} °C)")
+        return self
+
+
 class TripRequest(Model):
     """A trip: from ``origin`` and back, visiting cities between ``start`` and ``end``.
 
@@ -120,6 +151,8 @@ class TripRequest(Model):
                              description="items the itinerary must contain (booked already, or pinned)")
     exclude: list[str] = Field(default_factory=list, max_length=MAX_EXCLUDES,
                                description="catalog ids the itinerary must not use (sold out, or unwanted)")
+    weather: WeatherPolicy = Field(default_factory=WeatherPolicy,
+                                   description="how a forecast, when the planner is given one, shapes the plan")
 
     @model_validator(mode="after")
     def _check(self) -> "TripRequest":

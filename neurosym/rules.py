@@ -3,7 +3,8 @@
 Every hard rule in ``rules/*.lp`` derives ``violation(Name, Values)``; the comment line
 ``%! Name: message`` above it is the text shown to a user, with ``{Var}`` standing for
 the value of that variable of the rule head (``{Var:time}`` prints minutes as a clock
-time, ``{Var:money}`` cents as money). A user's rule file is explained the same way.
+time, ``{Var:money}`` cents as money, ``{Var:weekday}`` 0-6 as Monday-Sunday). A user's
+rule file is explained the same way.
 
 The files are found one way: the package's ``rulefiles`` folder, which in a source
 checkout is a link to the top-level ``rules/`` and in the wheel holds a copy of it.
@@ -26,13 +27,15 @@ from clingo import ast
 
 from . import vocab as V
 from .asp import Value, text
-from .catalog import Category, clock
+from .catalog import DAY_NAMES, Category, clock
 from .limits import INT32_MAX, cut
 from .rangecheck import Interval
 
 #: Rule files of the core, in load order.
-CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
+CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "weather.lp", "budget.lp",
               "keep.lp", "objective.lp", "symmetry.lp")
+#: The weather rules (outdoor visits and the forecast; their facts exist only with a forecast).
+WEATHER_FILE = "weather.lp"
 #: The planner's tie-break between equally good itineraries (loaded by plan-once only).
 CANONICAL_FILE = "canonical.lp"
 #: The explanation engine's files: diagnosis mode (fewest broken rules) and its handles.
@@ -95,10 +98,12 @@ def core_paths() -> list[Path]:
 def shown_path(path: str | Path) -> str:
     """A rule file's path as shown to users: ``rules/hotels.lp`` for a shipped file."""
     p = Path(path)
-    try:
-        return str(Path("rules") / p.relative_to(rules_dir()))
-    except ValueError:
-        return str(p)
+    for base in (rules_dir(), rules_dir().resolve()):   # the package's link, or where it leads
+        try:
+            return str(Path("rules") / p.relative_to(base))
+        except ValueError:
+            continue
+    return str(p)
 
 
 @dataclass(frozen=True)
@@ -124,9 +129,11 @@ class RuleInfo:
                 return clock(v)
             if fmt == "money" and isinstance(v, int):
                 return f"{v / 100:.2f}"
+            if fmt == "weekday" and isinstance(v, int) and 0 <= v <= 6:
+                return DAY_NAMES[v]
             return cut(text(v))  # a long name is cut: a message stays a line
 
-        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money))?\}", fill, self.message)
+        return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money|weekday))?\}", fill, self.message)
 
     @property
     def where(self) -> str:
@@ -386,6 +393,13 @@ def _check_numbers(p: Path, stms: list[ast.AST]) -> None:
         if w.assigned and w.kind in ("sum", "sum+"):
             raise RuleFileError(p, w.line, "S = #sum{...}: gringo computes S itself in 32 bits and wraps around "
                                            "silently; compare the sum instead (#sum{...} > 100)")
+
+
+@cache
+def weather_rule_names() -> frozenset[str]:
+    """The names of the weather rules (those of ``rules/weather.lp``): they apply only to
+    outdoor attractions, and only when the planner has a forecast."""
+    return frozenset(info.name for info in describe(rule_file(WEATHER_FILE)))
 
 
 def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInfo]:

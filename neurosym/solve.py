@@ -20,6 +20,7 @@ from pathlib import Path
 
 import clingo
 
+from . import vocab as V
 from .answer import Answer, Plan
 from .problem import Problem
 from .program import Program, Search
@@ -223,6 +224,10 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     """
     from .bound import certify
 
+    if any(f.pred is V.Keep and f.args[2] == "soft" for f in problem.facts):
+        # soft keeps come before the value (keep.lp, priority 3) and the relaxation leaves them
+        # out: its bound certifies nothing here, so the whole time goes to the search (a re-plan)
+        return plan_once(problem, user_rules, limits, on_plan=on_plan, cancel=cancel)
     t0 = _time.perf_counter()
     work = limits.nominal is not None
     nominal = limits.nominal if work else limits.time
@@ -296,9 +301,12 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
             answer = plan_once(searched, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
                                stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
         except TimeoutError:
-            if "answer" not in reported:
-                raise
-            answer = reported["answer"]   # the best itinerary shown so far
+            if "answer" in reported:
+                answer = reported["answer"]   # the best itinerary shown so far
+            else:   # out of time with none: the best itinerary of the relaxation's items, if it has one
+                answer = _salvage(problem, user_rules, b.solution, limits.search, cancel)
+                if answer is None:
+                    raise
         if answer is not None and b.left_out:
             answer.optimal = False   # proven on the shortlist only; the bound speaks for the whole
         if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:
@@ -311,6 +319,26 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     answer.stats.update(stats)
     answer.stats["total_s"] = _time.perf_counter() - t0
     return answer
+
+
+#: Seconds for the last resort of :func:`_salvage` (a program of a few dozen items).
+SALVAGE_S = 1.0
+
+
+def _salvage(problem: Problem, user_rules: Sequence[str | Path], solution: dict[str, list] | None, search: Search,
+             cancel: Cancel | None) -> Answer | None:
+    """The best itinerary made of the relaxation's items (its places not all assumed used):
+    the last resort when the relaxation's itinerary breaks a rule it cannot see (the
+    weather, a user rule) and the whole search found nothing in time. Such a program
+    grounds in milliseconds; None when it has no itinerary either."""
+    if solution is None:
+        return None
+    keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
+    try:
+        return plan_once(problem.restricted(keep), user_rules, Limits(time=SALVAGE_S, first=SALVAGE_S, search=search),
+                         cancel=cancel)
+    except TimeoutError:
+        return None
 
 
 def _remaining(limits: Limits, t0: float, share: float = 0.4) -> Limits:

@@ -23,13 +23,15 @@ from collections import Counter, defaultdict
 
 from pydantic import BaseModel, ConfigDict
 
-from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, duration, leg_name,
-                      minutes, mode_of)
+from .catalog import (DAY_NAMES, WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock,
+                      duration, leg_name, minutes, mode_of)
 from .costs import cents, leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary
 from .problem import BUFFERS, DAY_START, MEAL_WINDOWS
 from .request import Keep, TripRequest
 from .travel import TravelTable, hub_id, travel_minutes
+from .weather.exposure import Hour, day_hours, exposures
+from .weather.forecast import Forecast
 
 __all__ = ["RULES", "Violation", "verify"]
 
@@ -100,6 +102,10 @@ RULES: dict[str, str] = {
     "activity_overlap": "between two places of a day there is at least the travel time",
     "activity_meals_every_full_day": "with meals='all', every day spent in one city has all three meals",
     "activity_cuisine": "every requested cuisine is served at some meal of the trip",
+    # weather.lp (only with a forecast, and unless the request accepts bad weather)
+    "weather_rain": "an outdoor visit is not in hours whose chance of rain is at or above the request's threshold",
+    "weather_heat": "a long outdoor visit is not in hours at or above the request's heat limit",
+    "weather_cold": "a long outdoor visit is not in hours at or below the request's cold limit",
     # budget.lp
     "budget_total": "the whole trip costs no more than the budget",
     # keep.lp, and the request's exclusions
@@ -134,9 +140,16 @@ class Violation(BaseModel):
         return f"{self.rule}{where}: {self.message}"
 
 
-def verify(itinerary: Itinerary, request: TripRequest, catalog: Catalog) -> list[Violation]:
-    """Every hard rule the itinerary breaks, as structured :class:`Violation` objects; ``[]`` if valid."""
-    return _Checker(itinerary, request, catalog).run()
+def verify(itinerary: Itinerary, request: TripRequest, catalog: Catalog,
+           forecast: Forecast | None = None) -> list[Violation]:
+    """Every hard rule the itinerary breaks, as structured :class:`Violation` objects; ``[]`` if valid.
+
+    The weather rules are checked only with a ``forecast`` (the one the itinerary was
+    planned with, or a newer one; a provider's ``TripWeather`` is read for its forecast),
+    under ``request.weather``, and not when the request accepts bad weather."""
+    if forecast is not None and not isinstance(forecast, Forecast):
+        forecast = getattr(forecast, "forecast", None)   # a TripWeather (None: no forecast)
+    return _Checker(itinerary, request, catalog, forecast).run()
 
 
 def _n(k: int, word: str) -> str:
@@ -176,8 +189,10 @@ class _Leg:
 
 
 class _Checker:
-    def __init__(self, itinerary: Itinerary, request: TripRequest, catalog: Catalog):
+    def __init__(self, itinerary: Itinerary, request: TripRequest, catalog: Catalog,
+                 forecast: Forecast | None = None):
         self.it, self.req, self.cat = itinerary, request, catalog
+        self.forecast = forecast
         self.out: list[Violation] = []
         self.index = {item.id: item for item in catalog.items()}
         self.city_names = {c.name for c in catalog.cities}
@@ -208,8 +223,8 @@ class _Checker:
             self.add("itinerary_days", None, None,
                      f"the itinerary has no days; the trip has {self.req.n_days}")
         steps = (self.check_numbers, self.check_request_cities, self.check_days, self.check_route, self.check_events,
-                 self.check_transport, self.check_hotels, self.check_activities, self.check_keeps,
-                 self.check_costs)
+                 self.check_transport, self.check_hotels, self.check_activities, self.check_weather,
+                 self.check_keeps, self.check_costs)
         for step in steps:
             if not self.days and step not in (self.check_numbers, self.check_request_cities, self.check_costs):
                 continue
@@ -749,6 +764,35 @@ class _Checker:
                     self.add("activity_overlap", d, b.id,
                              f"{a.name} ends at {clock(end)} and {b.name} is {m} min away, but {b.name} starts at "
                              f"{clock(e2.start)}")
+
+    # -- weather ---------------------------------------------------------------------
+    def check_weather(self) -> None:
+        """weather.lp: no outdoor visit in hours the forecast makes too wet (or, for a long
+        one, too hot or too cold) for the request's weather policy."""
+        policy = self.req.weather
+        if self.forecast is None or policy.risk == "accept":
+            return
+        hours: dict[tuple[str, int], list[Hour]] = {}
+        for d in range(1, self.n + 1):
+            for ev, item in self.acts.get(d, []):
+                if not isinstance(item, Attraction) or item.indoor or ev.kind != "visit":
+                    continue
+                key = (item.city, d)
+                if key not in hours:
+                    hours[key] = day_hours(self.forecast, item.city, self.req.day_date(d))
+                for e in exposures(hours[key], ev.start, _duration(item), policy):
+                    weekday = DAY_NAMES[self.req.day_date(d).weekday()]
+                    when = f"{clock(e.start)}-{clock(e.end)} in {item.city} on {weekday} (day {d})"
+                    if e.rule == "weather_rain":
+                        text = (f"{item.name} is outdoors, and the forecast gives {e.value}% rain {when}, at or above "
+                                f"the rain threshold of {policy.rain_threshold}%")
+                    elif e.rule == "weather_heat":
+                        text = (f"{item.name} is a long outdoor visit, and the forecast gives {e.value} °C {when}, "
+                                f"at or above the heat limit of {policy.heat_limit} °C")
+                    else:
+                        text = (f"{item.name} is a long outdoor visit, and the forecast gives {e.value} °C {when}, "
+                                f"at or below the cold limit of {policy.cold_limit} °C")
+                    self.add(e.rule, d, item.id, text)
 
     # -- costs -----------------------------------------------------------------------
     def check_costs(self) -> None:

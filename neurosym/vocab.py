@@ -157,6 +157,20 @@ KeepAt = _pred("keep_at", "keep K is kept by place I at slot S of day D",
 KeepUsed = _pred("keep_used", "keep K is kept by place I on any day", [("k", I), ("i", S)], "input")
 KeepStay = _pred("keep_stay", "keep K is kept by staying at hotel H", [("k", I), ("h", S)], "input")
 KeepNight = _pred("keep_night", "keep K needs the night of day D in city C", [("k", I), ("d", I), ("c", S)], "input")
+# -- input facts: the forecast and the traveller's weather policy (rules/weather.lp; only
+#    with a forecast) ----------------------------------------------------------------------
+Outdoor = _pred("outdoor", "attraction I is outdoors (indoor: false in the catalog)", [("i", S)], "input")
+Rain = _pred("rain", "the forecast gives P% chance of rain in city C on day D in the hour from H (minutes after the "
+             "day's midnight, up to 06:00 the next morning)", [("c", S), ("d", I), ("h", I), ("p", I)], "input")
+Temp = _pred("temp", "the forecast gives Lo to Hi °C (whole degrees) in city C on day D in the hour from H",
+             [("c", S), ("d", I), ("h", I), ("lo", I), ("hi", I)], "input")
+RainThreshold = _pred("rain_threshold", "outdoor visits stay out of hours with R% chance of rain or more", [("r", I)],
+                      "input")
+HeatLimit = _pred("heat_limit", "long outdoor visits stay out of hours of L °C or more", [("l", I)], "input")
+ColdLimit = _pred("cold_limit", "long outdoor visits stay out of hours of L °C or less", [("l", I)], "input")
+LongVisit = _pred("long_visit", "an outdoor visit of U minutes or more is a long one", [("u", I)], "input")
+WeatherSoft = _pred("weather_soft", "bad weather lowers an outdoor visit's preference instead of forbidding it", [],
+                    "input")
 # -- input facts of the explanation engine (rules/explain.lp) ------------------------------
 NsCandidate = _pred("ns_candidate", "X is a candidate: a way to make a move, a hotel, an attraction, a restaurant",
                     [("x", CandidateField)], "explain")
@@ -189,7 +203,7 @@ CHOICES: tuple[type[Predicate], ...] = (VisitCity, Night, Stay, Take, At)
 KEYED: frozenset[type[Predicate]] = frozenset({
     Leg, LegPrice, LegCapacity, Hotel, HotelPrice, HotelRoom, HotelOccupancy, HotelCheckin, HotelMinNights,
     HotelForbids, Attraction, Restaurant, CityOf, PlacePrice, Duration, Open, OpenDaily, Serves, Radius, Pref,
-    Money, Late, Peq, PeqOrder, Rank})
+    Money, Late, Peq, PeqOrder, Rank, Outdoor})
 #: (name, arity) of the input predicates.
 INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset((p.meta.name, p.meta.arity) for p in INPUTS)
 

@@ -17,13 +17,13 @@ LAYERS: list[tuple[str, set[str]]] = [
                 "demo.generate",
                 "demo.forecast", "preferences", "preferences.cache", "preferences.encoder", "preferences.history",
                 "preferences.model", "preferences.demo_users", "weather", "weather.forecast", "weather.providers",
-                "objective"}),
+                "weather.exposure", "objective"}),
     ("facts", {"vocab", "dominance", "problem", "verify", "bounds", "rangecheck"}),
     ("solve", {"rules", "program", "answer", "bound", "bound.program", "bound.relaxation", "bound.search", "solve"}),
     ("assemble", {"assemble"}),
     ("explain", {"explain", *(f"explain.{p.stem}" for p in (PKG / "explain").glob("*.py") if p.stem != "__init__")}),
     ("display", {"display"}),
-    ("api", {"planner"}),
+    ("api", {"planner", "replanning"}),
     ("apps", {"cli", "__main__", *(f"{pkg}.{p.stem}".removesuffix(".__init__") for pkg in ("travelplanner", "acting", "web")
                                     for p in (PKG / pkg).glob("*.py"))}),
 ]

@@ -63,7 +63,7 @@ def test_an_itinerary_the_verifier_rejects_is_an_internal_error(monkeypatch):
     import neurosym.planner as planner
     from neurosym.verify import Violation
 
-    def broken(it, req, cat):
+    def broken(it, req, cat, forecast=None):
         return [Violation(rule="budget_total", message="the itinerary costs more than the budget")]
     monkeypatch.setattr(planner, "verify", broken)
     with pytest.raises(PlannerError) as exc:

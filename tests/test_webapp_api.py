@@ -201,3 +201,48 @@ def test_errors_are_pages_or_json_never_a_traceback(client):
             assert c.post("/").status_code == 405
     finally:
         app.extensions["neurosym"]["runner"].shutdown()
+
+
+def test_the_rain_threshold_takes_effect_and_a_replan_says_what_moved(tmp_path):
+    """A server with a forecast file: heavy rain on day 2 in Alpha. The form's (and the
+    API's) rain threshold is the request's; re-planning a plan made without a rain rule
+    moves the outdoor sight out of the rain, keeps the rest and says why."""
+    from datetime import datetime, time, timedelta
+    from neurosym.weather import CityForecast, FileProvider, Forecast, HourlyWeather, save_forecast
+    hours = [HourlyWeather(time=datetime.combine(small_request().start + timedelta(days=k), time(h)),
+                           precipitation_probability=90 if k == 1 and h >= 8 else 10, temperature=20.0)
+             for k in range(7) for h in range(24)]
+    path = tmp_path / "forecast.json"
+    save_forecast(Forecast(source="file:test", cities=[CityForecast(city="Alpha", hourly=hours)]), path)
+    app = create_app(small_catalog(), time_limit=3, forecast=FileProvider(path))
+    try:
+        with app.test_client() as c:
+            def outdoor_on_day_2(it: dict) -> list[str]:
+                return [e["item_id"] for e in it["days"][1]["events"] if e["item_id"] == "a:a:park" and e["kind"] == "visit"]
+
+            req = json.loads(small_request().model_dump_json())
+            req["weather"]["rain_threshold"] = None            # no rain rule: the park may be in the rain
+            req["keep"] = [{"item_id": "a:a:park", "day": 2, "start": "14:30", "hard": False}]
+            first = c.post("/api/plan", json={"request": req, "wait": True}).get_json()
+            assert first["status"] == "planned" and outdoor_on_day_2(first["itinerary"]) == ["a:a:park"]
+            assert first["itinerary"]["weather"]["source"] == "file:test"
+            # the API's rain_threshold sets the request's
+            second = c.post("/api/plan", json={"request": req, "rain_threshold": 60, "wait": True}).get_json()
+            assert second["request"]["weather"]["rain_threshold"] == 60
+            assert outdoor_on_day_2(second["itinerary"]) == []
+            # re-plan the first for the forecast, with the threshold at 60%
+            r = c.post(f"/api/jobs/{first['job']}/replan", json={"rain_threshold": 60})
+            assert r.status_code == 202
+            job = app.extensions["neurosym"]["runner"].get(r.get_json()["job"])
+            job.done.wait(30)
+            state = c.get(f"/api/jobs/{job.id}").get_json()
+            assert state["status"] == "planned" and outdoor_on_day_2(state["itinerary"]) == []
+            [moved] = [x for x in state["changes"] if x["item_id"] == "a:a:park"]
+            assert moved["kind"] == "moved" and "forecast gives 90% rain" in moved["reason"]
+            page = c.get(f"/jobs/{job.id}").get_data(as_text=True)
+            assert 'id="changes"' in page and "Alpha Park" in page and "planned with the file:test forecast" in page
+            # bad values are refused with a message, never a traceback
+            assert c.post(f"/api/jobs/{first['job']}/replan", json={"rain_threshold": 140}).status_code == 422
+            assert c.post(f"/jobs/{first['job']}/replan", data={"rain_threshold": "lots"}).status_code == 422
+    finally:
+        app.extensions["neurosym"]["runner"].shutdown()

@@ -195,3 +195,62 @@ def test_progress_best_so_far_stop_and_a_second_user(page, server):
     state = _api(server, job["links"]["self"])
     assert state["status"] == "planned" and state["itinerary"]["optimal"] is False
     assert state["seconds"] < 25  # it did not search for the full 30 s
+
+
+def test_a_rainy_day_moves_the_outdoor_sights(page, server):
+    """The demo trip through the rainy 17 June (day 3), planned first as if rain did not
+    matter, with outdoor sights pinned (softly) on that afternoon; then re-planned for the
+    demo forecast with a rain threshold of 60%: the sights in the rain move, the rest stays."""
+    req = _api(server, "/api/demo/request")
+    req["weather"]["rain_threshold"] = None   # no rain rule: plan A may put sights in the rain
+    req["keep"] = [{"item_id": i, "day": 3, "start": "14:30", "hard": False}   # one per candidate city
+                   for i in ("a:dresden:8", "a:munich:22", "a:leipzig:11")]
+    first = _api(server, "/api/plan", {"request": req, "time_limit": 3, "wait": True})
+    assert first["status"] == "planned", first
+    assert first["itinerary"]["weather"]["source"] == "demo"
+    page.goto(first["links"]["page"])
+    page.wait_for_selector("#itinerary a.why")
+    shot(page, "rain-ignored")
+    assert "planned with the demo forecast" in page.locator("#weather-used").inner_text()
+    # the outdoor visits of day 3 that the forecast gives 60% rain or more (from the app's own forecast)
+    wx = _api(server, "/api/forecast?cities=Munich,Dresden,Leipzig&start=2026-06-17&end=2026-06-17")["forecast"]
+    rain = {(c["city"], int(h["time"][11:13])): h["precipitation_probability"] for c in wx["cities"]
+            for h in c["hourly"]}
+    catalog = _api(server, "/api/catalog?full=1")
+    outdoor = {a["id"] for a in catalog["attractions"] if not a.get("indoor", True)}
+    duration = {a["id"]: a.get("duration_min", 90) for a in catalog["attractions"]}
+    day3 = first["itinerary"]["days"][2]
+    wet = {e["item_id"] for e in day3["events"] if e["kind"] == "visit" and e["item_id"] in outdoor and max(
+        rain[(e["city"], h)] for h in range(e["start"] // 60, (e["start"] + duration[e["item_id"]] - 1) // 60 + 1)) >= 60}
+    assert wet, "plan A keeps at least one outdoor sight in the afternoon rain of day 3"
+    # re-plan for the forecast with the rain threshold at 60%
+    page.fill("#replan-threshold", "60")
+    page.click("#replan-button")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-status-planned", timeout=60_000)
+    page.wait_for_selector("#changes")
+    page.wait_for_selector("#itinerary a.why")
+    shot(page, "rain-moved")
+    assert page.locator("tr.wet").count() == 0           # no outdoor visit left in hours of 60% rain or more
+    for item in wet:                                     # each sight in the rain moved (or had to go), saying why
+        row = page.locator(f"#changes tr.change[data-item='{item}']")
+        assert row.count() == 1 and row.get_attribute("class").split()[1] in ("change-moved", "change-dropped")
+        reason = row.locator("td.reason").inner_text()
+        assert "is outdoors, and the forecast gives" in reason and "% rain" in reason and "Wednesday (day 3)" in reason
+    kept = int(page.locator("#changes p").inner_text().split()[0])
+    assert kept >= 15                                    # most of the itinerary stayed where it was
+    # why is a sight that was in the rain where it is now (why?), or not in the plan any more
+    # (why not?): either way the forecast keeps it out of the rainy slots of day 3
+    item = sorted(wet)[0]
+    link = page.locator(f"tr.ev a.why[href$='/why/{item}']")
+    if link.count():
+        link.first.click()
+        entry = page.locator("tr.ev .explain-slot .entry").first
+    else:
+        page.fill("#why-not-item", item)
+        page.click("#why-not-form button")
+        entry = page.locator("#why-not-answer .entry")
+    entry.wait_for(timeout=30_000)
+    text = entry.inner_text()
+    assert "The forecast keeps it out of" in text and "weather_rain" in text and "% rain" in text and "(day 3)" in text
+    shot(page, "rain-why")

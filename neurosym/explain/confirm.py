@@ -31,7 +31,8 @@ def replan(problem: Problem, request: TripRequest, rules: Sequence[str | Path], 
     there is none (or none within the time limit). With ``first_only`` the search stops
     at the first itinerary (a feasibility check)."""
     try:
-        prob = build_problem(request, problem.catalog, problem.scorer, prune_dominated=not rules)
+        prob = build_problem(request, problem.catalog, problem.scorer, prune_dominated=not rules,
+                             forecast=problem.forecast)
         limits = Limits(time=limit, first=limit) if first_only else Limits(time=limit)
         answer = plan_once(prob, rules, limits, stop=(lambda _cost: True) if first_only else None)
     except (PlanningInputError, TimeoutError, ValueError) as exc:
@@ -56,7 +57,7 @@ def confirm(repair: Repair, problem: Problem, rules: Sequence[str | Path], limit
     if it is None:
         log.debug("repair %s not confirmed", repair.text)
         return False
-    broken = verify(it, new, problem.catalog)
+    broken = verify(it, new, problem.catalog, problem.forecast)
     if broken:
         log.warning("repair %s planned an itinerary the verifier rejects: %s", repair.text, broken)
         return False

@@ -210,6 +210,7 @@ class Context:
         pref = sum(self.points(k) for k in plan.take)
         pref += sum(self.points(h) * plan.nights_in(c) for c, h in plan.stay)
         pref += sum(self.points(i) for i in plan.places())
+        pref -= sum(self.problem.weather_loss(d, s, i) for d, s, i in plan.at)   # weather.lp, when accepted
         cost = sum(self.unit_cost(k) for k in plan.take)
         cost += sum(self.unit_cost(h) * plan.nights_in(c) for c, h in plan.stay)
         cost += sum(self.unit_cost(i) for i in plan.places())

@@ -16,7 +16,7 @@ from ..answer import Plan
 from ..asp import Option, value
 from ..catalog import Flight, GroundLeg, category
 from ..problem import Key
-from ..rules import applicable_rules, core_paths
+from ..rules import applicable_rules, core_paths, weather_rule_names
 from .context import Context
 from .program import Result
 from .roles import Swap
@@ -51,9 +51,11 @@ def checked_rules(ctx: Context, small: Any) -> dict[Key, list[str]]:
         keys = {v for v in (vals if isinstance(vals, tuple) else (vals,)) if isinstance(v, (str, Option))}
         named.setdefault(rule, set()).update(k for k in keys if k in ctx.cands)
     out: dict[Key, list[str]] = {}
+    weather = weather_rule_names()   # outdoor attractions only, with a forecast
     for key in ctx.chosen0:
         names = by_cat[ctx.cands[key].category]
-        out[key] = [n for n in names if n in ctx.info and not (named.get(n) and key not in named[n])]
+        out[key] = [n for n in names if n in ctx.info and not (named.get(n) and key not in named[n])
+                    and (n not in weather or ctx.problem.weather_checks(key))]
     return out
 
 

@@ -131,15 +131,16 @@ class Explainer:
 
 
 def attach(itinerary: Itinerary, request: TripRequest, catalog: Catalog | None = None, *,
-           rules: Sequence[str | Path] = (), scorer: Scorer | None = None, model: Any = None) -> Itinerary:
+           rules: Sequence[str | Path] = (), scorer: Scorer | None = None, model: Any = None,
+           forecast: Any = None) -> Itinerary:
     """Make an itinerary read back from JSON explainable again: rebuild its planning
-    problem (with the same scorer or model as when it was planned) and attach it."""
+    problem (with the same scorer or model, and forecast, as when it was planned) and attach it."""
     if catalog is None:
         from ..demo import load_demo_catalog
         catalog = load_demo_catalog()
     if scorer is None and model is not None:
         scorer = model.score
-    problem = build_problem(request, catalog, scorer, prune_dominated=not rules)
+    problem = build_problem(request, catalog, scorer, prune_dominated=not rules, forecast=forecast)
     explainer = Explainer(problem, itinerary, rules, model)
     explainer.ctx  # noqa: B018 - an itinerary that does not fit the problem is reported here
     itinerary.set_explanations(explainer)

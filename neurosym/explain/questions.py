@@ -25,6 +25,7 @@ from .roles import enumerate_role, optimize_role, pool, roles, support
 from .texts import constraint_text
 from .trace import closest_broken
 from .types import Loss, TraceEntry
+from .weather import annotate
 
 log = logging.getLogger("neurosym.explain")
 
@@ -60,6 +61,7 @@ def why(ctx: Context, progs: Programs, item: object) -> TraceEntry:
             entry.text += f". Nothing else fits {role.describe(ctx)}"
         if excluded:
             entry.text += f"; {excluded} other candidate{'s' if excluded != 1 else ''} would break a rule there"
+    annotate(ctx, progs, {chosen: entry})
     entry.seconds = round(_time.perf_counter() - t0, 4)
     log.debug("why %s: %s", ctx.key_text(chosen), entry.text)
     return entry
@@ -86,6 +88,8 @@ def why_not(ctx: Context, progs: Programs, item: object, limit: float = 0.5) -> 
     else:
         progs.prepare()
         e = _candidate(ctx, progs, key, limit)
+    if key in ctx.cands:
+        annotate(ctx, progs, {key: e})
     e.seconds = round(_time.perf_counter() - t0, 4)
     log.debug("why not %s: %s", ctx.key_text(key), e.text)
     return e

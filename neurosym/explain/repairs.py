@@ -135,6 +135,11 @@ class Repairs:
         if name == "fixed_order":
             return [Repair(kind="drop", constraints=[term], changes={"fixed_order": False},
                            text="let the planner choose the order of the cities")]
+        if name in ("rain", "heat", "cold"):
+            return [Repair(kind="weather", constraints=[term],
+                           changes={"weather": {**req.weather.model_dump(), "risk": "accept"}},
+                           text=f"accept bad weather for outdoor visits (your {constraint_text(req, c)} becomes a "
+                                "preference instead of a rule)")]
         if name == "keep":
             k = c.arguments[0].number
             return [Repair(kind="drop", constraints=[term],
@@ -182,7 +187,8 @@ class Repairs:
         if self.rules:
             facts = self.problem.facts
         else:
-            prob = build_problem(self.req, self.problem.catalog, lambda items: np.zeros(len(items)))
+            prob = build_problem(self.req, self.problem.catalog, lambda items: np.zeros(len(items)),
+                                 forecast=self.problem.forecast)
             atts = {f.args[0] for f in prob.facts if f.pred is V.Attraction}
             facts = [f for f in prob.facts if not (f.args and isinstance(f.args[0], str) and f.args[0] in atts)]
         P = ExplainProgram(facts, self.rules, label="min_cost", search=MIN_COST_SEARCH)

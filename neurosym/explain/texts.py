@@ -19,7 +19,8 @@ from .types import Broken, ConstraintRef
 #: The TripRequest field each kind of traveller constraint comes from.
 CONSTRAINT_FIELDS = {"budget": "budget", "need": "house_rules", "room_type": "room_types", "cuisine": "cuisines",
                      "mode": "exclude_modes", "earliest_departure": "earliest_departure",
-                     "latest_return": "latest_return", "fixed_order": "fixed_order", "keep": "keep"}
+                     "latest_return": "latest_return", "fixed_order": "fixed_order", "keep": "keep",
+                     "rain": "weather", "heat": "weather", "cold": "weather"}
 
 
 def first_arg(c: clingo.Symbol) -> str:
@@ -66,6 +67,9 @@ _TEXTS: dict[str, Callable[[TripRequest, clingo.Symbol], str]] = {
     "latest_return": lambda req, c: f"latest return at {_clock(req.latest_return)}",
     "fixed_order": lambda req, c: f"fixed order {' -> '.join(req.destinations)}",
     "keep": _keep,
+    "rain": lambda req, c: f"rain threshold of {req.weather.rain_threshold}% for outdoor visits",
+    "heat": lambda req, c: f"heat limit of {req.weather.heat_limit} °C for long outdoor visits",
+    "cold": lambda req, c: f"cold limit of {req.weather.cold_limit} °C for long outdoor visits",
 }
 
 

@@ -30,6 +30,7 @@ from .entries import cap, checked_rules, chosen_entry, excluded_entry, feasible_
 from .programs import Programs
 from .roles import Role, Swap, enumerate_role, optimize_role, pool, roles, support
 from .types import Scope, Trace, TraceEntry
+from .weather import annotate
 
 log = logging.getLogger("neurosym.explain")
 _CAT_ORDER = {"transport": 0, "hotel": 1, "attraction": 2, "restaurant": 3}
@@ -282,6 +283,7 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
                 entries[key] = excluded_entry(ctx, key, closest_broken(ctx, progs, key, [key], [], item_limit)[0],
                                               "global")
     stats["items_s"] = _time.perf_counter() - t3
+    annotate(ctx, progs, entries)   # the slots the forecast keeps outdoor candidates out of
     stats["total_s"] = _time.perf_counter() - t0
     stats.update({k: v for k, v in progs.stats.items() if k.startswith(("small", "solver"))})
     ordered = [entries[k] for k in order] + sorted(

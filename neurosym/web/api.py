@@ -17,8 +17,10 @@ validate gets ``422`` with every error and the field it is about
 ``GET  /api/jobs/<id>/why?item=``         ``it.why(item)``: a ``TraceEntry``
 ``GET  /api/jobs/<id>/why_not?item=``     ``it.why_not(item)``: a ``TraceEntry``
 ``POST /api/jobs/<id>/repairs/<k>``       plan again with repair ``k`` applied (``202``)
+``POST /api/jobs/<id>/replan``            ``{"rain_threshold"?, "risk"?, "time_limit"?}``: ``replan()`` the job's
+                                          itinerary for the latest forecast (``202``; the job lists ``changes``)
 ``POST /api/repair``                      ``{"request", "repair"}``: ``repair.apply(request)``
-``POST /api/verify``                      ``{"itinerary", "request"}``: ``verify()``'s violations
+``POST /api/verify``                      ``{"itinerary", "request", "forecast"?}``: ``verify()``'s violations
 ``GET  /api/forecast?cities=&start=&end=``  the forecast the app plans with, as ``TripWeather``
 =======================================  ==========================================================
 """
@@ -26,7 +28,7 @@ validate gets ``422`` with every error and the field it is about
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -34,7 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..explain import Repair
 from ..itinerary import Itinerary
 from ..request import TripRequest
-from .forms import DEFAULT_RAIN_THRESHOLD, catalog_errors
+from ..weather import Forecast
+from .forms import catalog_errors
 from .jobs import Job
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -50,9 +53,19 @@ class PlanBody(_Body):
     request: TripRequest
     history: Any = Field(default=None, description="a UserHistory to plan by")
     time_limit: float | None = Field(default=None, gt=0, le=300, description="seconds of search")
-    rain_threshold: int = Field(default=DEFAULT_RAIN_THRESHOLD, ge=0, le=100)
+    rain_threshold: int | None = Field(default=None, ge=0, le=100,
+                                       description="percent: sets request.weather.rain_threshold")
     wait: bool = Field(default=False, description="answer when the plan is done (else at once, 202)")
     wait_timeout: float = Field(default=120.0, gt=0, le=600)
+
+
+class ReplanBody(_Body):
+    """``POST /api/jobs/<id>/replan``: re-plan a job's itinerary for the latest forecast."""
+
+    rain_threshold: int | None = Field(default=None, ge=0, le=100,
+                                       description="percent: a new request.weather.rain_threshold (default: the job's)")
+    risk: Literal["avoid", "accept"] | None = Field(default=None, description="a new request.weather.risk")
+    time_limit: float | None = Field(default=None, gt=0, le=300)
 
 
 class RepairBody(_Body):
@@ -63,6 +76,7 @@ class RepairBody(_Body):
 class VerifyBody(_Body):
     itinerary: Itinerary
     request: TripRequest
+    forecast: Forecast | None = Field(default=None, description="check the weather rules against this forecast")
 
 
 def _state() -> dict[str, Any]:
@@ -115,6 +129,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "no_itinerary": job.failure.to_dict() if job.failure is not None else None,
         "error": job.error, "error_field": job.error_field,
         "weather": job.weather.model_dump(mode="json", exclude={"forecast"}) if job.weather is not None else None,
+        "changes": [c.model_dump(mode="json") for c in job.replanned.changes] if job.replanned is not None else None,
         "links": {"self": url_for("api.job", job_id=job.id), "page": url_for("job_page", job_id=job.id)},
     }
     return out
@@ -131,6 +146,7 @@ def index() -> Any:
         ("GET", "/api/jobs/<id>/why?item=", "itinerary.why(item): a TraceEntry"),
         ("GET", "/api/jobs/<id>/why_not?item=", "itinerary.why_not(item): a TraceEntry"),
         ("POST", "/api/jobs/<id>/repairs/<k>", "re-plan with NoItinerary.repairs[k] applied"),
+        ("POST", "/api/jobs/<id>/replan", "replan(itinerary, forecast=latest): what still obeys every rule stays"),
         ("POST", "/api/repair", "Repair.apply(request)"),
         ("POST", "/api/verify", "verify(itinerary, request, catalog)"),
         ("GET", "/api/forecast?cities=&start=&end=", "the forecast the app plans with (TripWeather)"),
@@ -245,6 +261,23 @@ def repair_job(job_id: str, k: int) -> Any:
     return resp
 
 
+@api.post("/jobs/<job_id>/replan")
+def replan_job(job_id: str) -> Any:
+    j = _job(job_id)
+    if j is None:
+        return _no_job(job_id)
+    body, error = _body(ReplanBody)
+    if error is not None:
+        return error
+    if j.itinerary is None:
+        return _problem(409, "no_itinerary", f"job {job_id} has no itinerary to re-plan (status {j.status})")
+    new = _state()["runner"].replan(j, rain_threshold=body.rain_threshold, risk=body.risk, time_limit=body.time_limit)
+    resp = jsonify(job_json(new))
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("api.job", job_id=new.id)
+    return resp
+
+
 @api.post("/repair")
 def repair() -> Any:
     body, error = _body(RepairBody)
@@ -270,7 +303,7 @@ def verify() -> Any:
     if bad:
         errors = [{"field": f"request.{k}", "message": v} for k, v in bad.items()]
         return _problem(422, "validation", f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
-    found = check(body.itinerary, body.request, _state()["catalog"])
+    found = check(body.itinerary, body.request, _state()["catalog"], body.forecast)
     return jsonify({"valid": not found, "violations": [
         {"rule": v.rule, "day": v.day, "message": v.message} for v in found]})
 

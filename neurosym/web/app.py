@@ -14,6 +14,8 @@ Pages (HTML, server-rendered, with a little vanilla JS from ``static/``):
 ``GET /jobs/<id>/why-not``       why not ``?item=`` (an id or a name)
 ``POST /jobs/<id>/repair/<k>``   re-plan with the ``k``-th repair applied
 ``POST /jobs/<id>/exclude``      re-plan without ``item`` (``TripRequest.exclude``)
+``POST /jobs/<id>/replan``       re-plan the itinerary for the latest forecast (``neurosym.replan``),
+                                 with the weather box's rain threshold: what still fits stays
 ``GET /jobs/<id>/edit``          the form, filled in with this job's request
 ==============================  =============================================================
 
@@ -32,7 +34,7 @@ from werkzeug.exceptions import HTTPException
 from ..catalog import Catalog
 from ..weather import ForecastProvider
 from . import views
-from .forms import HOUSE_RULES, MODES, TripForm
+from .forms import HOUSE_RULES, MODES, WEATHER_RISKS, TripForm
 from .jobs import Job, JobRunner
 
 log = logging.getLogger("neurosym.web")
@@ -75,6 +77,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"catalog": catalog, "house_rules": HOUSE_RULES, "modes": MODES, "cuisines": cuisines,
+                "weather_risks": WEATHER_RISKS,
                 "forecast_name": forecast.name if forecast is not None else None}
 
     # -- the form ----------------------------------------------------------------------
@@ -95,14 +98,13 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
         form = TripForm.parse(request.form, request.files, catalog)
         if form.request is None:
             return render_template("form.html", form=form), 422
-        job = runner.submit(form.request, history=form.history, time_limit=form.options.time_limit,
-                            rain_threshold=form.options.rain_threshold)
+        job = runner.submit(form.request, history=form.history, time_limit=form.options.time_limit)
         return redirect(url_for("job_page", job_id=job.id), code=303)
 
     @app.get("/jobs/<job_id>/edit")
     def edit(job_id: str) -> Any:
         job = job_or_404(job_id)
-        return render_template("form.html", form=TripForm.from_request(job.request, job.rain_threshold))
+        return render_template("form.html", form=TripForm.from_request(job.request))
 
     # -- a job -------------------------------------------------------------------------
     def job_context(job: Job) -> dict[str, Any]:
@@ -112,6 +114,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
         if it is not None:
             idx = state()["index"]
             ctx["route_svg"] = views.route_svg(it, catalog, job.request)
+            ctx["weather_policy"] = views.weather_policy(job.request)
             ctx["days"] = [{"day": d, "bars": views.timeline_bars(d),
                             "weather": views.day_weather(forecast_data, [d.start_city, d.end_city], d.date,
                                                          job.rain_threshold),
@@ -183,7 +186,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
             log.warning("repair %s of job %s does not apply: %s", k, job.id, exc)
             abort(409, description=f"The repair “{r.text}” cannot be applied to this request: {exc}")
         new = runner.submit(new_request, history=job.history, time_limit=job.time_limit,
-                            rain_threshold=job.rain_threshold, label=f"repair: {r.text}", parent=job.id)
+                            label=f"repair: {r.text}", parent=job.id)
         return redirect(url_for("job_page", job_id=new.id), code=303)
 
     @app.post("/jobs/<job_id>/exclude")
@@ -199,7 +202,27 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
         new_request = TripRequest.model_validate(data)
         name = getattr(state()["index"][item], "name", item)
         new = runner.submit(new_request, history=job.history, time_limit=job.time_limit,
-                            rain_threshold=job.rain_threshold, label=f"without {name}", parent=job.id)
+                            label=f"without {name}", parent=job.id)
+        return redirect(url_for("job_page", job_id=new.id), code=303)
+
+    @app.post("/jobs/<job_id>/replan")
+    def replan(job_id: str) -> Any:
+        """Re-plan the itinerary for the latest forecast, with the rain threshold and risk of the
+        page's weather box: what still obeys every rule stays where it was."""
+        job = job_or_404(job_id)
+        if job.itinerary is None:
+            abort(409, description="This plan has no itinerary to re-plan yet.")
+        raw = request.form.get("rain_threshold", "").strip()
+        risk = request.form.get("weather_risk", "").strip() or None
+        try:
+            threshold = None if raw == "" else int(raw)
+            if threshold is not None and not 0 <= threshold <= 100:
+                raise ValueError
+        except ValueError:
+            abort(422, description=f"The rain threshold must be a whole percentage from 0 to 100, not {raw!r}.")
+        if risk not in (None, "avoid", "accept"):
+            abort(422, description=f"Unknown choice for bad weather: {risk!r}.")
+        new = runner.replan(job, rain_threshold=threshold, risk=risk)
         return redirect(url_for("job_page", job_id=new.id), code=303)
 
     # -- errors: a page (or JSON under /api/), never a traceback --------------------------

@@ -20,22 +20,22 @@ from ..request import TripRequest
 
 HOUSE_RULES = ("smoking", "pets", "parties", "children", "visitors")
 MODES = ("flight", "train", "drive", "taxi")
-DEFAULT_RAIN_THRESHOLD = 60
 
 # model-level messages of TripRequest, and the form field each one is about
 _MESSAGE_FIELD = (("end must be after start", "end"), ("destinations lists a city twice", "destinations"),
                   ("origin is also a destination", "origin"), ("visit_count=", "visit_count"),
                   ("nights", "end"), ("keep[", "keep"))
 _LOC_FIELD = {("travelers", "adults"): "adults", ("travelers", "children"): "children",
-              ("travelers", "pets"): "pets"}
+              ("travelers", "pets"): "pets", ("weather", "rain_threshold"): "rain_threshold",
+              ("weather", "risk"): "weather_risk"}
+#: The choices of the form's weather select (TripRequest.weather.risk).
+WEATHER_RISKS = (("avoid", "keep them out of it"), ("accept", "accept it, valued less"))
 
 
 class WebOptions(BaseModel):
-    """What the page asks for besides the request."""
+    """What the page asks for besides the request (the rain threshold is the request's own,
+    ``TripRequest.weather.rain_threshold``)."""
 
-    rain_threshold: int = Field(default=DEFAULT_RAIN_THRESHOLD, ge=0, le=100,
-                                description="percent: hours at or above it count as rainy (stored for the "
-                                            "weather rules; today the page marks outdoor visits in such hours)")
     time_limit: float | None = Field(default=None, gt=0, le=300, description="seconds of search")
 
 
@@ -92,9 +92,10 @@ class TripForm:
     history: Any = None
 
     @classmethod
-    def from_request(cls, request: TripRequest, rain_threshold: int = DEFAULT_RAIN_THRESHOLD) -> "TripForm":
+    def from_request(cls, request: TripRequest) -> "TripForm":
         """A form filled in with ``request`` (the demo trip, or a request to change)."""
         r = request
+        rain = r.weather.rain_threshold
         values = {"origin": r.origin, "destinations": list(r.destinations),
                   "visit_count": "" if r.visit_count is None else str(r.visit_count),
                   "fixed_order": r.fixed_order, "start": r.start.isoformat(), "end": r.end.isoformat(),
@@ -103,7 +104,8 @@ class TripForm:
                   "cuisines": ", ".join(r.cuisines), "exclude_modes": list(r.exclude_modes),
                   "earliest_departure": "" if r.earliest_departure is None else r.earliest_departure.strftime("%H:%M"),
                   "latest_return": "" if r.latest_return is None else r.latest_return.strftime("%H:%M"),
-                  "pace": str(r.pace), "rain_threshold": str(rain_threshold), "time_limit": ""}
+                  "pace": str(r.pace), "rain_threshold": "" if rain is None else str(rain),
+                  "weather_risk": r.weather.risk, "time_limit": ""}
         return cls(values=values)
 
     @classmethod
@@ -112,7 +114,7 @@ class TripForm:
         v: dict[str, Any] = {k: form.get(k, "").strip() for k in
                              ("origin", "visit_count", "start", "end", "adults", "children", "pets", "budget",
                               "cuisines", "earliest_departure", "latest_return", "pace", "rain_threshold",
-                              "time_limit")}
+                              "weather_risk", "time_limit")}
         v["destinations"] = [d for d in form.getlist("destinations") if d]
         v["house_rules"] = form.getlist("house_rules")
         v["exclude_modes"] = form.getlist("exclude_modes")
@@ -124,6 +126,8 @@ class TripForm:
             "house_rules": v["house_rules"], "exclude_modes": v["exclude_modes"],
             "cuisines": [c.strip() for c in v["cuisines"].split(",") if c.strip()],
             "travelers": {k: v[k] or 0 for k in ("adults", "children", "pets")},
+            # an empty rain threshold switches the rain rule off
+            "weather": {"rain_threshold": v["rain_threshold"] or None, "risk": v["weather_risk"] or "avoid"},
         }
         if not v["adults"]:
             data["travelers"]["adults"] = None
@@ -141,7 +145,7 @@ class TripForm:
         except ValueError:
             pass  # a malformed date: the model's own message says so below
         try:
-            out.options = WebOptions.model_validate({k: v[k] for k in ("rain_threshold", "time_limit") if v[k]})
+            out.options = WebOptions.model_validate({k: v[k] for k in ("time_limit",) if v[k]})
         except ValidationError as exc:
             out.errors.update(errors_of(exc))
         upload = files.get("history") if files is not None else None

@@ -41,7 +41,6 @@ class Job:
     request: TripRequest
     history: Any = None
     time_limit: float | None = None
-    rain_threshold: int = 60
     label: str = ""                       # how it came about: "", "repair: ...", "without ..."
     parent: str | None = None             # the job it was derived from
     status: Status = "queued"
@@ -57,10 +56,18 @@ class Job:
     error: str | None = None              # bad input or an internal error, for the traveller
     error_field: str | None = None
     weather: TripWeather | None = None
+    replan_of: Any = None                 # the Itinerary this job re-plans (replan(), for a new forecast)
+    replanned: Any = None                 # replan()'s result: what stayed and what changed, and why
     stop_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     explain_lock: threading.Lock = field(default_factory=threading.Lock)
     on_explained: Any = None              # the runner's bookkeeping of explanation memory
+
+    @property
+    def rain_threshold(self) -> int:
+        """The request's rain threshold, for marking rainy hours (101: none is marked)."""
+        t = self.request.weather.rain_threshold
+        return 101 if t is None else t
 
     @property
     def final(self) -> bool:
@@ -106,10 +113,16 @@ class JobRunner:
 
     # -- jobs --------------------------------------------------------------------------
     def submit(self, request: TripRequest, *, history: Any = None, time_limit: float | None = None,
-               rain_threshold: int = 60, label: str = "", parent: str | None = None) -> Job:
+               rain_threshold: int | None = None, label: str = "", parent: str | None = None,
+               replan_of: Any = None) -> Job:
+        """Plan ``request`` (``rain_threshold``, when given, sets ``request.weather.rain_threshold``),
+        or with ``replan_of`` re-plan that itinerary for it (:func:`neurosym.replan`)."""
+        if rain_threshold is not None:
+            request = request.model_copy(update={"weather": request.weather.model_copy(
+                update={"rain_threshold": rain_threshold})})
         job = Job(id=secrets.token_urlsafe(9), request=request, history=history,
                   time_limit=time_limit if time_limit is not None else self.time_limit,
-                  rain_threshold=rain_threshold, label=label, parent=parent, on_explained=self._explained_one)
+                  label=label, parent=parent, replan_of=replan_of, on_explained=self._explained_one)
         with self._lock:
             self._jobs[job.id] = job
             # forget the oldest finished jobs: their itineraries, and the explanation
@@ -118,6 +131,24 @@ class JobRunner:
                 del self._jobs[old_id]
         self._pool.submit(self._run, job)
         return job
+
+    def replan(self, job: Job, *, rain_threshold: int | None = None, risk: str | None = None,
+               time_limit: float | None = None) -> Job:
+        """Re-plan a job's itinerary for the latest forecast (and, if given, a new rain
+        threshold or risk): what still obeys every rule stays where it was."""
+        changes: dict[str, Any] = {}
+        if rain_threshold is not None:
+            changes["rain_threshold"] = rain_threshold
+        if risk is not None:
+            changes["risk"] = risk
+        weather = job.request.weather.model_copy(update=changes)
+        request = job.request.model_copy(update={"weather": weather})
+        what = [f"rain threshold {weather.rain_threshold}%" if weather.rain_threshold is not None else "no rain rule"]
+        if weather.risk == "accept":
+            what.append("bad weather accepted")
+        return self.submit(request, history=job.history, time_limit=time_limit or job.time_limit,
+                           label=f"re-planned for the latest forecast ({', '.join(what)})", parent=job.id,
+                           replan_of=job.itinerary)
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -169,8 +200,15 @@ class JobRunner:
                 job.found, job.elapsed, job.objective, job.best = p.found, p.elapsed, list(p.objective), p.itinerary
                 return not job.stop_requested
 
-            it = plan_itinerary(job.request, self.catalog, history=job.history, time_limit=job.time_limit,
-                                progress=progress, cancel=lambda: job.stop_requested)
+            if job.replan_of is not None:
+                from ..replanning import replan
+                job.replanned = replan(job.replan_of, job.weather, request=job.request, catalog=self.catalog,
+                                       history=job.history, time_limit=job.time_limit, progress=progress,
+                                       cancel=lambda: job.stop_requested)
+                it = job.replanned.itinerary
+            else:
+                it = plan_itinerary(job.request, self.catalog, history=job.history, time_limit=job.time_limit,
+                                    progress=progress, cancel=lambda: job.stop_requested, forecast=job.weather)
             job.itinerary, job.objective, job.status = it, list(it.objective), "planned"
         except NoItinerary as exc:
             job.failure, job.status = exc, "no_itinerary"

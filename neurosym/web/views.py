@@ -157,6 +157,21 @@ def day_weather(forecast: Forecast | None, cities: list[str], day: date, thresho
     return out
 
 
+def weather_policy(request: TripRequest) -> str:
+    """The request's weather rules in words (``TripRequest.weather``)."""
+    w = request.weather
+    if w.risk == "accept":
+        return "bad weather accepted: outdoor sights in it count for less"
+    parts = [f"outdoor sights kept out of hours with {w.rain_threshold}% rain or more" if w.rain_threshold is not None
+             else "no rain rule"]
+    limits = [f"{w.heat_limit} °C or more" if w.heat_limit is not None else "",
+              f"{w.cold_limit} °C or less" if w.cold_limit is not None else ""]
+    limits = [x for x in limits if x]
+    if limits:
+        parts.append(f"long ones ({w.long_visit} min or more) out of {' and '.join(limits)}")
+    return ", ".join(parts)
+
+
 @dataclass
 class EventView:
     """One row of a day's table."""
