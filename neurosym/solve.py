@@ -213,8 +213,9 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
        itinerary reaches the bound.
 
     The answer's ``bound`` is the certified bound (``None`` when none was proven in time);
-    ``optimal`` is True when the itinerary's value reaches it with the cheapest cost
-    among those of that value, or the search proved it. Returns ``None`` when no
+    ``optimal`` is True when the itinerary's value reaches it, or the search proved it
+    (``stats["cheapest"]`` says whether, among itineraries of that value, it is proven
+    the cheapest). Returns ``None`` when no
     itinerary exists (the relaxation is infeasible, or clingo proves it).
 
     With ``on_plan`` (progress wanted), a first itinerary comes from a short clingo
@@ -304,7 +305,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
             if "answer" in reported:
                 answer = reported["answer"]   # the best itinerary shown so far
             else:   # out of time with none: the best itinerary of the relaxation's items, if it has one
-                answer = _salvage(problem, user_rules, b.solution, limits.search, cancel)
+                answer = _salvage(problem, user_rules, b.solution, _remaining(limits, t0), cancel)
                 if answer is None:
                     raise
         if answer is not None and b.left_out:
@@ -321,21 +322,24 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     return answer
 
 
-#: Seconds for the last resort of :func:`_salvage` (a program of a few dozen items).
-SALVAGE_S = 1.0
+#: Seconds the last resort of :func:`_salvage` may take at least (a program of a few
+#: dozen items), when the call's grace is shorter.
+SALVAGE_S = 0.1
 
 
-def _salvage(problem: Problem, user_rules: Sequence[str | Path], solution: dict[str, list] | None, search: Search,
+def _salvage(problem: Problem, user_rules: Sequence[str | Path], solution: dict[str, list] | None, limits: Limits,
              cancel: Cancel | None) -> Answer | None:
     """The best itinerary made of the relaxation's items (its places not all assumed used):
-    the last resort when the relaxation's itinerary breaks a rule it cannot see (the
-    weather, a user rule) and the whole search found nothing in time. Such a program
-    grounds in milliseconds; None when it has no itinerary either."""
+    the last resort when the relaxation's itinerary breaks a rule it cannot see (a user
+    rule) and the whole search found nothing in time. Such a program grounds in
+    milliseconds; it gets what is left of the call's grace for a first itinerary. None
+    when it has no itinerary either."""
     if solution is None:
         return None
     keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
+    left = max(SALVAGE_S, limits.first if limits.time is not None else SALVAGE_S)
     try:
-        return plan_once(problem.restricted(keep), user_rules, Limits(time=SALVAGE_S, first=SALVAGE_S, search=search),
+        return plan_once(problem.restricted(keep), user_rules, Limits(time=left, first=left, search=limits.search),
                          cancel=cancel)
     except TimeoutError:
         return None

@@ -214,6 +214,8 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
     # the program sees). A place that a keep pins to a day or time is a class of its own.
     wanted = {q for (q,) in F["cuisine_wanted"]}
     pinned = {i for _, _, _, i in F["keep_at"]}
+    weather = _Weather(F)
+    pinned |= weather.outdoor   # an outdoor place's slots depend on its own value and the forecast
     classes: dict[tuple, list[str]] = defaultdict(list)
     for i, kind in kind_of.items():
         c = city_of.get(i)
@@ -250,6 +252,9 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
                         continue
                 if not is_open(i, d, t, t + u):
                     continue
+                loss = weather.loss(i, c, d, t, u)
+                if loss is None:
+                    continue   # weather.lp: too wet, hot or cold for this outdoor visit
                 # on the day it arrives or leaves, a compatible leg must be taken: one that
                 # leaves after the place frees the traveller, or arrives before it needs them
                 out_ok = leaving.taken_from(("out", d, c), t + u + r)
@@ -258,7 +263,7 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
                 can_come_from = n(d - 1, c) is not None
                 if not (can_stay_in or out_ok is not None) or not (can_come_from or in_ok is not None):
                     continue
-                x = lp.var(("at", d, s, i))
+                x = lp.var(("at", d, s, i), -loss)
                 xs[(d, s)].append((i, x))
                 uses[i].append(x)
                 lp.row([(x, 1)] + ([(n(d, c), -1)] if can_stay_in else []) + ([(out_ok, -1)] if out_ok is not None
@@ -358,6 +363,48 @@ class _Thresholds:
                 terms = [(v, 1)] + ([(prev_v, -1)] if prev_v is not None else []) + [(y, -1) for _, y in legs[prev_j:j]]
                 self.lp.row(terms, 0, 0)
                 prev_j, prev_v = j, v
+
+
+class _Weather:
+    """weather.lp on the program: the slots an outdoor visit may not take, or what it loses
+    there when the traveller accepts bad weather (``weather_soft``)."""
+
+    def __init__(self, F: dict[str, list[tuple]]):
+        self.outdoor = {i for (i,) in F.get("outdoor", [])}
+        self.rain: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        for c, d, h, p in F.get("rain", []):
+            self.rain[(c, d)].append((h, p))
+        self.temp: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
+        for c, d, h, lo, hi in F.get("temp", []):
+            self.temp[(c, d)].append((h, lo, hi))
+        off = _off(F)
+        self.threshold = None if ("rain",) in off else _num(F, "rain_threshold")
+        self.heat = None if ("heat",) in off else _num(F, "heat_limit")
+        self.cold = None if ("cold",) in off else _num(F, "cold_limit")
+        self.long = _num(F, "long_visit")
+        self.soft = "weather_soft" in F
+        self.pref = {i: w for i, w in F.get("pref", []) if i in self.outdoor}
+
+    def loss(self, i: str, c: str, d: int, t: int, u: int) -> int | None:
+        """What placing outdoor place ``i`` from ``t`` for ``u`` minutes on day ``d`` loses
+        (0: nothing), or None when weather.lp forbids it."""
+        if i not in self.outdoor:
+            return 0
+        def over(h: int) -> bool:
+            return h < t + u and h + 60 > t
+        shares = [p for h, p in self.rain.get((c, d), ()) if over(h) and self.threshold is not None
+                  and p >= self.threshold]
+        if self.long is not None and u >= self.long:
+            temps = [(lo, hi) for h, lo, hi in self.temp.get((c, d), ()) if over(h)]
+            if (self.heat is not None and any(hi >= self.heat for _, hi in temps)) or (
+                    self.cold is not None and any(lo <= self.cold for lo, _ in temps)):
+                shares.append(50)
+        if not shares:
+            return 0
+        if not self.soft:
+            return None
+        w = self.pref.get(i, 0)
+        return w * max(shares) // 100 if w > 0 else 0
 
 
 def _off(F: dict[str, list[tuple]]) -> set[tuple]:
