@@ -11,8 +11,11 @@ and, among itineraries of equal value, minimises the cost (priority 1).
 - **Preference points.** A score in [0, 1] times its category weight, times
   :data:`SCALE`: a perfectly liked item at weight 1 is worth 100 points.
 - **The value of money.** ``TripRequest.weights.money`` is how many points one unit of
-  money per traveller is worth (default 1: paying 100 more per traveller must buy a
-  whole perfectly liked item more). Money counts per traveller because preference does
+  money per traveller is worth (default 0.5: paying 200 more per traveller must buy a
+  whole perfectly liked item more, or 80 more a 3-star dinner instead of a 5-star one).
+  ``benchmarks/money.py`` shows the trade-off on the demo trip; at 0.5 two travellers of
+  opposite tastes still get different trips (``tests/test_demo_users.py``), and no late
+  taxi is bought for a sliver of preference. Money counts per traveller because preference does
   too: a party of four paying 4 x 25 for a dinner weighs it like one traveller paying 25.
   An item's money points are ``round(cost for the party in cents x money / (100 x people))``:
   per night for a hotel, per leg for transport, per visit or meal for a place.
@@ -27,7 +30,7 @@ from __future__ import annotations
 #: Preference scores in [0, 1] become integers in [0, SCALE] (times the category weight).
 SCALE = 100
 #: The default value of money: points per unit of money per traveller.
-MONEY_DEFAULT = 1.0
+MONEY_DEFAULT = 0.5
 #: The night-time penalty curve: (minute of the day, points), linear in between.
 NIGHT_CURVE: tuple[tuple[int, int], ...] = (
     (0, 20), (2 * 60, 40), (5 * 60, 40), (7 * 60, 0), (22 * 60, 0), (24 * 60, 20))

@@ -11,6 +11,7 @@ from .catalog import HouseRule, RoomType, TransportMode, minutes
 from .catalog import InputModel as Model  # extra fields, infinities and bad text refused
 from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_EXCLUDES, MAX_KEEPS, MAX_PETS,
                      MAX_SLOTS_PER_KIND, MAX_TRIP_DAYS, MAX_WEIGHT)
+from .objective import MONEY_DEFAULT
 
 
 class Travelers(Model):
@@ -39,7 +40,7 @@ class Weights(Model):
     attraction: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     restaurant: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
     transport: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
-    money: float = Field(default=1.0, ge=0, le=MAX_WEIGHT,
+    money: float = Field(default=MONEY_DEFAULT, ge=0, le=MAX_WEIGHT,
                          description="preference points one unit of money per traveller is worth (a perfectly "
                                      "liked item is worth 100 points)")
 

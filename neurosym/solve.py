@@ -253,7 +253,10 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         return ans if ans is not None and -ans.cost[0] >= value else None
 
     def report(ans: Answer) -> bool:
-        """Pass a checked itinerary on as progress; False when the caller wants to stop."""
+        """Pass a checked itinerary on as progress, when it is better than the last one shown;
+        False when the caller wants to stop."""
+        if "answer" in reported and list(ans.cost) >= list(reported["answer"].cost):
+            return True
         reported["answer"] = ans
         return on_plan is None or on_plan(ans.plan, list(ans.cost), _time.perf_counter() - t0) is not False
 
@@ -290,8 +293,8 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
             answer.optimal = b.value is not None and -answer.cost[0] >= b.value
             stats["checked"] = 1.0
             stats["cheapest"] = float(bool(b.optimal and answer.cost[:2] == [-b.solution_value, b.solution_cost]))
-            if on_plan is not None and ("answer" not in reported or reported["answer"].plan != answer.plan):
-                report(answer)   # the last itinerary is the answer, whatever the caller says
+            if on_plan is not None:
+                report(answer)   # the answer, when it is better than the last one shown
     if answer is None:
         target = b.value
         # a large catalog's shortlist, when the bound left places out: its itineraries are the

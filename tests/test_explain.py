@@ -100,10 +100,10 @@ def test_trace_swap_loss_is_exact(trace):
 
 
 def test_money_counts_in_the_loss():
-    # at the default value of money (1 point per unit per traveller), the Pet Lodge (80
-    # points, 90 a night: 45 points) is worth what Alpha Cheap Rooms is (60 points, 50 a
-    # night: 25 points), and costs 2 x 40 more: no better, by its cost only
-    it = plan(small_request(), small_catalog())
+    # at 1 point per unit of money per traveller, the Pet Lodge (80 points, 90 a night:
+    # 45 points) is worth what Alpha Cheap Rooms is (60 points, 50 a night: 25 points),
+    # and costs 2 x 40 more: no better, by its cost only
+    it = plan(small_request(weights={"money": 1}), small_catalog())
     assert [s.hotel_id for s in it.stays] == ["h:a:cheap"]
     e = it.why_not("h:a:pets")
     assert e.loss.objective == [0, 8000] and e.loss.value == 0 and e.loss.cost == pytest.approx(80.0)

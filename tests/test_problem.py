@@ -109,7 +109,7 @@ def test_the_dates_decide_the_flights():
 
 
 def test_money_and_night_legs_lower_the_objective_weight():
-    req = small_request()
+    req = small_request(weights={"money": 1})
     prob = build_problem(req, small_catalog(), prune_dominated=False)
     money = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Money}
     late = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Late}
