@@ -66,8 +66,9 @@ class Search:
         return out
 
 
-#: The explanation engine's search: branch-and-bound with clasp's default configuration.
-EXPLAIN_SEARCH = Search(threads=None, heuristic=None)
+#: The explanation engine's search: branch-and-bound with clasp's default configuration and
+#: its domain heuristic (which follows ``rules/explain.lp``'s hints when they are switched on).
+EXPLAIN_SEARCH = Search(threads=None, heuristic="Domain")
 
 
 @dataclass
