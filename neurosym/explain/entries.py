@@ -194,14 +194,17 @@ def witness_entry(ctx: Context, key: Key, plan: Plan, base_obj: list[int]) -> Tr
     Its scope says how far it is from the chosen itinerary: ``itinerary`` (the same route,
     only the itinerary's own items besides this one), ``route`` (the same route, other
     items too) or ``global`` (another route)."""
-    if plan.night != ctx.plan0.night:
-        scope: Scope = "global"
-    elif plan.chosen() <= ctx.chosen0 | {key}:
-        scope = "itinerary"
-    else:
-        scope = "route"
     r = Result("sat", chosen=frozenset(plan.chosen()), plan=plan, proven=False)
-    return feasible_entry(ctx, key, r, base_obj, scope, best="the itinerary found")
+    return feasible_entry(ctx, key, r, base_obj, scope_of(ctx, plan, key), best="the itinerary found")
+
+
+def scope_of(ctx: Context, plan: Plan, key: Key) -> Scope:
+    """How far an itinerary with ``key`` is from the chosen one: ``itinerary`` (the same
+    route, only the itinerary's own items besides this one), ``route`` (the same route,
+    other items too) or ``global`` (another route)."""
+    if plan.night != ctx.plan0.night:
+        return "global"
+    return "itinerary" if plan.chosen() <= ctx.chosen0 | {key} else "route"
 
 
 def feasible_entry(ctx: Context, key: Key | str, r: Result, base_obj: list[int], scope: Scope,

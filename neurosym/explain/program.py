@@ -235,7 +235,7 @@ class ExplainProgram:
         return self._done(out, t0)
 
     def cover(self, targets: Iterable[Key], *, relax: bool = False, limit: float | None = 30.0,
-              active: Iterable[clingo.Symbol] | None = None) -> Cover:
+              active: Iterable[clingo.Symbol] | None = None, models: int | None = None) -> Cover:
         """Answers that between them contain every target any answer contains.
 
         After each answer the search is told that the next one must contain a target
@@ -243,7 +243,8 @@ class ExplainProgram:
         proves that none exists: when ``exhausted``, no answer contains the targets
         missing from ``found``. The hints keep each answer close to the explained
         itinerary. With ``relax`` the rules are released (each answer then says what it
-        breaks; the hints keep what it breaks to little).
+        breaks; the hints keep what it breaks to little). ``models`` stops after that many
+        answers that contain a target (the search is then not exhausted).
         """
         t0 = _time.perf_counter()
         if relax:
@@ -259,16 +260,20 @@ class ExplainProgram:
             return cover
         unseen = dict(lits)
 
+        useful = [0]
+
         def on_model(m: clingo.Model) -> bool:
             cover.models += 1
             rows = self._decode(m.symbols(shown=True))
             plan = self._plan(rows)
             viol = _violations(rows[V.Violation])
             chosen = {r[0] for r in rows[V.NsChosen]}
-            for k in [k for k in unseen if k in chosen]:
+            new = [k for k in unseen if k in chosen]
+            for k in new:
                 cover.found[k] = (plan, viol)
                 del unseen[k]
-            if not unseen:
+            useful[0] += bool(new)   # (the first answer need not contain a target: the clause comes after it)
+            if not unseen or (models is not None and useful[0] >= models):
                 return False
             m.context.add_clause(list(unseen.values()))
             return True

@@ -172,7 +172,7 @@ def _with_broken(ctx: Context, e: TraceEntry, best_broken: dict[Key, Broken]) ->
     return e
 
 
-def _need(ctx: Context, key: Key) -> tuple:
+def need_of(ctx: Context, key: Key) -> tuple:
     """The part of an itinerary a candidate could fill: the move of a leg, the stay in a
     hotel's city, a meal or visit in a place's city."""
     c = ctx.cands[key]
@@ -197,7 +197,7 @@ def broken_in_witnesses(ctx: Context, progs: Programs, keys: Sequence[Key], witn
     itinerary found for a sibling (another leg of the same move, another place of the
     same city), chosen so that few itineraries serve them all; one relaxed enumeration
     per role, on a small program of that itinerary's items and the candidates."""
-    needs = {k: _need(ctx, k) for k in keys}
+    needs = {k: need_of(ctx, k) for k in keys}
     offers: list[tuple[Plan, set[tuple]]] = []
     for w in witnesses:
         moves = {ctx.problem.legs[k].move for k in w.take}
