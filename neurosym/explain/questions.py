@@ -125,7 +125,7 @@ def _candidate(ctx: Context, progs: Programs, key: Key | str, limit: float) -> T
         broken = ctx.broken(viol)
     else:
         broken, rel, where = closest_broken(ctx, progs, key, force, force_item, limit)
-    constraints = excluding_constraints(G, force, force_item, w) if w.core else []
+    constraints = excluding_constraints(G, force, force_item, w)
     ekey = entry_key(ctx, key, rel if rel else w)
     e = excluded_entry(ctx, ekey, broken, "global", where,
                        constraints=[constraint_text(ctx.problem.request, c) for c in constraints])
@@ -167,8 +167,7 @@ def _broken_off_route(ctx: Context, progs: Programs, key: Key) -> dict:
 def excluding_constraints(G: ExplainProgram, force: list, force_item: list[str], first=None) -> list:
     """The traveller's constraints that exclude a forced item (a minimal set, or none
     when the item is excluded with all of them set aside). ``first`` is the solve with
-    all of them kept, when already done (its unsatisfiable core names those involved:
-    an empty core means none is)."""
+    all of them kept, when already done."""
     if not G.constraints:
         return []
     if G.run(force=force, force_item=force_item, active=[], mode="sat").status != "sat":
