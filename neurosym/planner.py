@@ -27,6 +27,9 @@ from .solve import Limits, plan_once
 from .verify import verify
 
 log = logging.getLogger("neurosym")
+#: Seconds the diagnosis of an impossible request may take (it then reports what it found,
+#: ``diagnosis.complete`` false).
+DIAGNOSIS_LIMIT = 10.0
 
 
 class NoItinerary(Exception):
@@ -39,10 +42,12 @@ class NoItinerary(Exception):
     ``conflict`` is a minimal set of the traveller's own constraints that cannot hold
     together (dropping any one of them makes the rest feasible: verified by
     re-solving), ``frame`` is true when even with all of them set aside the dates,
-    cities and catalog do not fit, and ``repairs`` are changes to the request (the
-    smallest budget that works, the nearest dates that work, a house rule, cuisine or
-    transport exclusion to drop, the later or earlier leg to take), each confirmed by
-    re-planning before it is listed.
+    cities and catalog do not fit (``missing`` says what they lack), and ``repairs``
+    are changes to the request, the smallest change first (the smallest budget that
+    works, the nearest dates that work, a house rule, cuisine or transport exclusion to
+    drop, the later or earlier leg to take, several of these together when one is not
+    enough), each confirmed by an itinerary the verifier passes before it is listed.
+    ``complete`` is false when the search stopped at its time limit.
     """
 
     def __init__(self, message: str, violations: list[tuple[str, str]] | None = None, diagnosis: Any = None):
@@ -69,7 +74,11 @@ class NoItinerary(Exception):
             out["conflict"] = [c.model_dump() for c in d.conflict]
             out["conflicts"] = [[c.model_dump() for c in m] for m in d.conflicts]
             out["frame"] = d.frame
+            out["missing"] = list(d.missing)
             out["repairs"] = [r.model_dump(mode="json") for r in d.repairs]
+            out["correction_sets"] = [list(x) for x in d.correction_sets]
+            out["complete"] = d.complete
+            out["searched"] = list(d.searched)
             budget = next((r.changes["budget"] for r in d.repairs
                            if r.kind == "budget" and r.confirmed and "budget" in r.changes), None)
             if budget is not None:
@@ -168,7 +177,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
     answer = plan_once(problem, rules, limits, on_plan=on_plan)
     if answer is None:
-        raise no_itinerary(problem, rules)
+        raise no_itinerary(problem, rules, deadline=_time.perf_counter() + DIAGNOSIS_LIMIT)
     it = build_itinerary(problem, answer, rules, pref_model)
     t1 = _time.perf_counter()
     _checked(it, request, catalog)
@@ -197,21 +206,27 @@ def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -
 
 
 def no_itinerary(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
-                 confirm_time_limit: float = 2.0, search_dates: bool | None = None) -> NoItinerary:
+                 confirm_time_limit: float = 2.0, search_dates: bool | None = None,
+                 deadline: float | None = None) -> NoItinerary:
     """Why no itinerary exists, and what would make one exist, as a :class:`NoItinerary`.
 
     The traveller's constraints that cannot hold together (a minimal set, found with
     clingo assumptions and unsat cores, shrunk by deletion and verified by re-solving),
-    the rules broken by the itinerary that breaks the fewest, and repairs confirmed by
-    re-planning (see :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None
-    searches nearby dates when the conflict can depend on them).
+    what the dates and catalog lack when even without them nothing works, the rules
+    broken by the itinerary that breaks the fewest, and repairs ranked by how much of
+    the request they keep, each confirmed by an itinerary the verifier passes (see
+    :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None searches nearby
+    dates when the conflict can depend on them). ``deadline`` (a ``time.perf_counter()``
+    instant) stops the search with what it found (``diagnosis.complete`` false).
     """
     d = diagnose_problem(problem, rules, time_limit=time_limit, confirm_time_limit=confirm_time_limit,
-                         search_dates=search_dates)
+                         search_dates=search_dates, deadline=deadline)
     found = [(b.rule, b.text) for b in d.violations]
     if d.frame:
         head = ("No itinerary exists even with your own constraints set aside: the dates, cities and "
                 "catalog do not fit")
+        if d.missing:
+            head += " (" + "; ".join(d.missing) + ")"
     elif d.conflicts:
         head = "No itinerary obeys every rule: " + "; and ".join(
             "your " + ", ".join(c.text for c in m) + (" cannot hold together" if len(m) > 1 else " cannot be met")
@@ -221,10 +236,15 @@ def no_itinerary(problem: Problem, rules: Sequence[str | Path] = (), *, time_lim
     if found:
         head += (f". The closest itinerary breaks {len(found)} rule{'s' if len(found) != 1 else ''}: "
                  + "; ".join(f"{r}: {m}" for r, m in found))
-    elif d.frame:
+    elif d.frame and not d.missing:
         head += " (no way to move between the cities on the trip's days)"
     if d.repairs:
-        head += ". Repairs (each confirmed by re-planning): " + "; ".join(r.text for r in d.repairs)
+        head += (". Repairs, the smallest change first (each confirmed by planning): "
+                 + "; ".join(f"({i}) {r.text}" for i, r in enumerate(d.repairs, start=1)))
+    elif d.searched and d.complete:
+        head += ". No repair within the search radius works (" + "; ".join(d.searched) + ")"
+    if not d.complete:
+        head += ". The search for repairs stopped at its time limit: others may exist"
     return NoItinerary(head + ".", found, d)
 
 
