@@ -85,8 +85,8 @@ def correction_sets(check: Check, constraints: Sequence[clingo.Symbol], known: S
 
     ``known`` are conflicts found already. Returns the correction sets, every conflict
     known at the end (the new ones are disjoint from some tested set), and whether the
-    enumeration finished (False: stopped by ``most`` or the clock, or a solve that
-    could not decide within its limit).
+    enumeration was done (False: stopped by the clock, or a solve that could not decide
+    within its limit; stopping at ``most`` is done).
     """
     clock = clock or Clock()
     muses = [set(m) for m in known]
@@ -98,7 +98,9 @@ def correction_sets(check: Check, constraints: Sequence[clingo.Symbol], known: S
             hs = set(H)
             if any(set(f) <= hs for f in found) or not all(hs & m for m in muses):
                 continue
-            if len(found) >= most or clock.expired():
+            if len(found) >= most:
+                return found, [list(m) for m in muses], complete   # enough of them: done
+            if clock.expired():
                 return found, [list(m) for m in muses], False
             r = check([c for c in constraints if c not in hs])
             if r.sat:

@@ -150,6 +150,29 @@ def candidates(req: TripRequest, radius: int = DATE_RADIUS) -> list[tuple[str, d
     return sorted(out, key=lambda x: x[2])
 
 
+def _route_possible(request: TripRequest, legs: list) -> bool:
+    """Some order of some ``n_cities`` of the destinations has a leg for each of its moves
+    on days that follow one another (out on day 1, home on the last day)."""
+    from itertools import permutations
+    n = request.n_days
+    days: dict[tuple[str, str], set[int]] = {}
+    for o in legs:
+        days.setdefault((o.origin, o.destination), set()).add(o.day)
+    orders = permutations(request.destinations, request.n_cities)
+    for order in orders:
+        if 1 not in days.get((request.origin, order[0]), ()) or n not in days.get((order[-1], request.origin), ()):
+            continue
+        day = 1
+        for a, b in zip(order, order[1:]):
+            later = [d for d in days.get((a, b), ()) if day < d < n]
+            if not later:
+                break
+            day = min(later)
+        else:
+            return True
+    return False
+
+
 def plausible(request: TripRequest, catalog: Catalog, conflict: set[str] = frozenset()) -> bool:
     """Necessary conditions for a changed request to have an itinerary, from the catalog
     alone (a search shortcut; a change is only offered once planned): a leg out on the
@@ -158,6 +181,8 @@ def plausible(request: TripRequest, catalog: Catalog, conflict: set[str] = froze
     smaller than the cheapest nights and legs out and back."""
     legs = leg_options(request, catalog)
     n = request.n_days
+    if not _route_possible(request, legs):
+        return False
     out = [o for o in legs if o.day == 1]
     back = [o for o in legs if o.day == n]
     if "mode" in conflict:
@@ -195,7 +220,7 @@ def frame_repairs(problem: Problem, rules: Sequence[str | Path], clock: Clock, *
     kinds_done: set[str] = set()
     for kind, changes, change, text in candidates(req, radius):
         if len(found) >= most:
-            return found, False, searched
+            return found, True, searched   # enough: the search is done (not cut by the clock)
         if kind in kinds_done:
             continue
         if clock.expired():
