@@ -11,7 +11,8 @@
 3. frame: what is missing (:func:`.frame.missing`) and the structural repairs within the
    search radius (:func:`.frame.frame_repairs`), combined with a constraint repair of
    the changed request where the frame alone is not enough;
-4. the rules broken by the itinerary that breaks the fewest.
+4. the rules broken by the itinerary closest to obeying them all (that of the first
+   constraint repair, with the constraints kept; else the one that breaks the fewest).
 
 Repairs are ranked by how much of the request they keep (``Repair.change``). The search
 stops at its deadline and reports what it found (``complete=False``).
@@ -25,23 +26,26 @@ from pathlib import Path
 
 import clingo
 
+from ..answer import Answer, Plan
+from ..assemble import build_itinerary
 from ..asp import Option, Value
 from ..catalog import leg_name
 from ..problem import PlanningInputError, Problem, build_problem
 from ..request import TripRequest
-from ..rules import rule_catalog
+from ..rules import rule_catalog, shown_path
+from ..verify import verify
 from .clock import Clock
 from .conflicts import conflicts as find_conflicts, correction_sets
 from .frame import DATE_RADIUS, frame_repairs, missing
 from .program import ExplainProgram, Result
 from .repairs import Repairs, budget_within_reach, relaxable
 from .texts import constraint_ref, render_broken, term_text
-from .types import Diagnosis, Repair
+from .types import Broken, Diagnosis, Repair
 
 #: The correction sets turned into repairs, at most.
 MOST_REPAIRS = 5
 #: Seconds for the itinerary that breaks the fewest rules (the best found by then is shown).
-VIOLATIONS_LIMIT = 1.0
+VIOLATIONS_LIMIT = 0.5
 
 
 def diagnose_problem(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
@@ -78,6 +82,7 @@ def diagnose_problem(problem: Problem, rules: Sequence[str | Path] = (), *, time
         d.complete = False
         return _done(d, t0, prog)
     repairs: list[Repair] = []
+    plans: dict[int, Plan] = {}   # the itineraries of the constraint repairs
     none = check([])
     d.frame = none.status == "unsat"
     if d.frame:
@@ -96,9 +101,10 @@ def diagnose_problem(problem: Problem, rules: Sequence[str | Path] = (), *, time
         d.correction_sets = [[term_text(c) for c in H] for H in sets]
         d.complete = d.complete and done
         for H in sets:
-            r = fixer.for_set(H)
-            if r is not None:
-                repairs.append(r)
+            got = fixer.for_set(H)
+            if got is not None:
+                repairs.append(got[0])
+                plans[id(got[0])] = got[1]
             elif clock.expired():
                 d.complete = False
         d.stats["constraints_s"] = round(_time.perf_counter() - t0, 4)
@@ -117,15 +123,42 @@ def diagnose_problem(problem: Problem, rules: Sequence[str | Path] = (), *, time
         if d.frame and not found_frame and done:
             d.searched.append("nothing within this radius works")
         d.stats["frame_s"] = round(_time.perf_counter() - t1, 4)
+    d.repairs = rank(repairs)
     if not clock.expired():
-        prog.ensure_relax()
-        rel = prog.run(active=[] if d.frame else allc, relax=True, mode="opt", limit=clock.limit(VIOLATIONS_LIMIT))
-        if rel.sat:
-            d.violations = render_broken(rel.violations, rule_catalog(rules), _describer(problem))
+        d.violations = _broken(problem, rules, prog, d, plans, clock)
     else:
         d.complete = False
-    d.repairs = rank(repairs)
     return _done(d, t0, prog)
+
+
+def _broken(problem: Problem, rules: Sequence[Path], prog: ExplainProgram, d: Diagnosis,
+            plans: dict[int, Plan], clock: Clock) -> list[Broken]:
+    """The rules broken by the itinerary closest to obeying them all.
+
+    With a constraint repair, that repair's itinerary: it obeys every rule but those of
+    the constraints it relaxes, and the verifier says which of the request's it breaks
+    (the rules' names, files and lines, the verifier's sentences). Else (the frame does
+    not fit) the itinerary that breaks the fewest rules, as found within
+    ``VIOLATIONS_LIMIT`` seconds."""
+    info = rule_catalog(rules)
+    first = next((plans[id(r)] for r in d.repairs if id(r) in plans), None)
+    if first is not None:
+        try:
+            prob = build_problem(problem.request, problem.catalog, problem.scorer, prune_dominated=False)
+            it = build_itinerary(prob, Answer(plan=first, optimal=False, cost=[]), rules)
+        except (PlanningInputError, KeyError, ValueError):
+            it = None
+        if it is not None:
+            out = []
+            for v in verify(it, problem.request, problem.catalog):
+                r = info.get(v.rule)
+                out.append(Broken(rule=v.rule, file=shown_path(r.path) if r else "", line=r.line if r else 0,
+                                  text=v.message, items=[v.item_id] if v.item_id else []))
+            if out:
+                return out
+    rel = prog.run(active=[] if d.frame else list(prog.constraints), relax=True, mode="opt",
+                   limit=clock.limit(VIOLATIONS_LIMIT))
+    return render_broken(rel.violations, info, _describer(problem)) if rel.sat else []
 
 
 def rank(repairs: list[Repair]) -> list[Repair]:
@@ -156,9 +189,9 @@ def _constraint_repair(problem: Problem, new: TripRequest, rules: Sequence[Path]
     sets, _, _ = correction_sets(check, allc, [], [c for c in allc if relaxable(c)], most=1, clock=clock)
     fixer = Repairs(prob, rules, prog, clock=clock, time_limit=time_limit)
     for H in sets:
-        r = fixer.for_set(H)
-        if r is not None:
-            return r
+        got = fixer.for_set(H)
+        if got is not None:
+            return got[0]
     return None
 
 

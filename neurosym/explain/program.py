@@ -107,7 +107,7 @@ class ExplainProgram:
             self._lit_constraint[sa.literal] = c
         self.prog.release(clingo.Function("ns_off", [c]) for c in self.constraints)
         self.lock = self.prog.lock
-        self._relaxed = False
+        self._parts: set[str] = set()
         self._relax_lock = threading.Lock()
         self._memo: dict[clingo.Symbol, tuple[type, tuple[Any, ...]] | None] = {}
         self._chosen_lit: dict[Key, int | None] = {}
@@ -126,15 +126,17 @@ class ExplainProgram:
     def has(self, sym: clingo.Symbol) -> bool:
         return self.prog.has(sym)
 
-    def ensure_relax(self) -> None:
-        """Ground ``relax.lp``'s part (the count of broken rules and their output), once."""
+    def ensure_relax(self, count: bool = True) -> None:
+        """Ground ``relax.lp``'s parts, once each: the output of the broken rules, and (with
+        ``count``) their count, which optimising needs."""
         with self._relax_lock:
-            if not self._relaxed:
-                t0 = _time.perf_counter()
-                with self.lock:
-                    self.prog.ground("relax")
-                self.prog.ground_s += _time.perf_counter() - t0
-                self._relaxed = True
+            for part in ("relax_show", "relax") if count else ("relax_show",):
+                if part not in self._parts:
+                    t0 = _time.perf_counter()
+                    with self.lock:
+                        self.prog.ground(part)
+                    self.prog.ground_s += _time.perf_counter() - t0
+                    self._parts.add(part)
 
     # -- reading answers -------------------------------------------------------------
     def _decode(self, symbols: Sequence[clingo.Symbol]) -> dict[type, list[tuple[Any, ...]]]:
@@ -177,7 +179,7 @@ class ExplainProgram:
         """
         t0 = _time.perf_counter()
         if relax:
-            self.ensure_relax()
+            self.ensure_relax(count=mode == "opt")
         assumptions = self._assumptions(active)
         for sym, truth in fix:
             lit = self.prog.literal(sym)
@@ -248,7 +250,7 @@ class ExplainProgram:
         """
         t0 = _time.perf_counter()
         if relax:
-            self.ensure_relax()
+            self.ensure_relax(count=False)
         cover = Cover()
         lits: dict[Key, int] = {}
         for k in dict.fromkeys(targets):

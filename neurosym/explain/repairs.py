@@ -36,7 +36,7 @@ from ..request import TripRequest
 from .clock import Clock
 from .confirm import confirm_plan
 from .program import ExplainProgram, Result
-from .texts import constraint_text, first_arg, term_text
+from .texts import a_meal, constraint_text, first_arg, term_text
 from .types import Repair, apply_changes
 
 #: The search for the cheapest itinerary: hierarchical branch-and-bound, model-guided signs, and
@@ -44,7 +44,7 @@ from .types import Repair, apply_changes
 #: itinerary costs 385.50 after 0.4 s; without them the search is at 1,116.00 after 2.5 s).
 MIN_COST_SEARCH = Search(threads=None, heuristic="Domain", opt_strategy="bb,hier", opt_heuristic="sign,model")
 #: Seconds the cheapest itinerary is searched for (unless proven sooner; ``Repair.proven`` says which).
-MIN_COST_LIMIT = 2.0
+MIN_COST_LIMIT = 1.0
 
 
 def relaxable(c: clingo.Symbol) -> bool:
@@ -76,9 +76,9 @@ class Repairs:
     def limit(self) -> float | None:
         return self.clock.limit(self.time_limit)
 
-    def for_set(self, H: Sequence[clingo.Symbol]) -> Repair | None:
-        """The repair that relaxes the constraints of a correction set, confirmed; None
-        when it cannot be confirmed (or the time ran out)."""
+    def for_set(self, H: Sequence[clingo.Symbol]) -> tuple[Repair, Plan] | None:
+        """The repair that relaxes the constraints of a correction set, confirmed, with its
+        itinerary; None when it cannot be confirmed (or the time ran out)."""
         active = [c for c in self.prog.constraints if c not in set(H)]
         ordered = sorted(H, key=lambda c: (_NUMERIC_ORDER.get(c.name, 2), str(c)))
         bans: list[Key] = []
@@ -118,7 +118,7 @@ class Repairs:
         repair = merge([Repair(kind=_kind(c), text=t, constraints=[term_text(c)], changes=ch, change=round(x, 3),
                                proven=p) for c, (t, ch, x, p) in zip([*self._numeric(ordered), *self._drops(ordered)],
                                                                        parts)])
-        return repair if confirm_plan(repair, self.problem, self.rules, plan) else None
+        return (repair, plan) if confirm_plan(repair, self.problem, self.rules, plan) else None
 
     @staticmethod
     def _numeric(ordered: list[clingo.Symbol]) -> list[clingo.Symbol]:
@@ -217,7 +217,7 @@ class Repairs:
             return (f"also accept {', '.join(t.replace('_', ' ') for t in types) or 'other room types'}",
                     {"room_types": new}, WIDEN, True)
         if name == "cuisine":
-            return (f"drop the wish for a {arg} meal",
+            return (f"drop the wish for {a_meal(arg)}",
                     {"cuisines": [q for q in req.cuisines if q.strip().lower() != arg]}, DROP, True)
         if name == "mode":
             using = [self.problem.legs[k] for k in sorted(plan.take) if self.problem.legs[k].mode == arg]

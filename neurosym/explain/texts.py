@@ -37,6 +37,11 @@ def term_text(c: clingo.Symbol) -> str:
     return f"{c.name}({', '.join(a.string if a.type == clingo.SymbolType.String else str(a) for a in c.arguments)})"
 
 
+def a_meal(cuisine: str) -> str:
+    """``a thai meal``, ``an italian meal``."""
+    return f"{'an' if cuisine[:1].lower() in 'aeiou' else 'a'} {cuisine} meal"
+
+
 def _clock(t: Any) -> str:
     return t.strftime("%H:%M") if t is not None else ""
 
@@ -60,7 +65,7 @@ _TEXTS: dict[str, Callable[[TripRequest, clingo.Symbol], str]] = {
     "budget": lambda req, c: f"budget of {req.budget:.2f}",
     "need": lambda req, c: _need(req, first_arg(c)),
     "room_type": lambda req, c: f"room types {', '.join(req.room_types or [])}",
-    "cuisine": lambda req, c: f"wish for a {first_arg(c)} meal",
+    "cuisine": lambda req, c: f"wish for {a_meal(first_arg(c))}",
     "mode": lambda req, c: f"exclusion of {first_arg(c)} travel",
     "earliest_departure": lambda req, c: f"earliest departure at {_clock(req.earliest_departure)}",
     "latest_return": lambda req, c: f"latest return at {_clock(req.latest_return)}",
