@@ -176,8 +176,6 @@ NsChosen = _pred("ns_chosen", "candidate X is part of the itinerary (explanation
                  [("x", CandidateField)], "output")
 NsNew = _pred("ns_new", "candidate X is part of the itinerary and not of the one explained (one change at a time)",
               [("x", CandidateField)], "output")
-NsPlaced = _pred("ns_placed", "place I is at slot S of day D, where the explained itinerary does not have it",
-                 [("d", I), ("s", I), ("i", S)], "output")
 NsAsked = _pred("ns_asked", "a candidate asked about is part of the itinerary (brave enumeration)",
                 [("x", CandidateField)], "output")
 

@@ -45,7 +45,7 @@ from ..rules import EXPLAIN_FILE, RELAX_FILE, core_paths, rule_file
 Mode = Literal["sat", "opt", "enum", "brave"]
 Violations = list[tuple[str, tuple[Value, ...]]]
 #: The output atoms an answer is read from.
-_READS = (V.NsChosen, V.NsAsked, V.NsNew, V.NsPlaced, V.Violation, V.Take, V.Stay, V.Night, V.At)
+_READS = (V.NsChosen, V.NsAsked, V.NsNew, V.Violation, V.Take, V.Stay, V.Night, V.At)
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Result:
     proven: bool = False
     core: list[clingo.Symbol] = field(default_factory=list)   # constraint terms in the unsat core
     # mode enum: each answer's chosen candidates (with one: only the new one), broken rules and
-    # (with one) its new placements (day, slot, place)
+    # (with plan) its placements (day, slot, place)
     models: list[tuple[frozenset[Key], Violations, frozenset[tuple[int, int, str]]]] = field(default_factory=list)
     plan: Plan | None = None                     # with plan=True: the itinerary's atoms
     seconds: float = 0.0
@@ -207,7 +207,7 @@ class ExplainProgram:
             chosen = frozenset(r[0] for r in [*rows[V.NsChosen], *rows[V.NsAsked], *rows[V.NsNew]])
             viol = _violations(rows[V.Violation])
             if mode == "enum":
-                out.models.append((chosen, viol, frozenset(rows[V.NsPlaced])))
+                out.models.append((chosen, viol, frozenset(rows[V.At])))
                 return
             out.chosen, out.violations = chosen, viol
             if plan:

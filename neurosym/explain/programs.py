@@ -46,7 +46,7 @@ class Programs:
         cands = list(ctx.cands) if keep is None else [k for k in ctx.cands if k in keep]
         current = sorted(ctx.chosen0, key=str)
         prog = ExplainProgram(facts, ctx.rules, cands, current, hints=hint_facts(ctx.plan0), label=label,
-                              relax=keep is not None)
+                              relax=False)
         prog.on_call = weakref.WeakMethod(self._count_call)
         log.debug("explanation program %s: %d candidates, grounded in %.3f s", label or "(small)",
                   len(cands), prog.ground_s)

@@ -163,14 +163,15 @@ def enumerate_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role) -
     return out
 
 
-def enumerate_swaps(ctx: Context, prog: ExplainProgram, rs: list[Role]) -> dict[Key, list[Swap]]:
+def enumerate_swaps(ctx: Context, prog: ExplainProgram, rs: list[Role], *, relax: bool = False,
+                    ban: Iterable[Key] = ()) -> dict[Key, list[Swap]]:
     """Every candidate of ``prog`` that can take one of the roles ``rs`` of the explained
-    itinerary with the rest of it unchanged, with the rules it would break there: one
-    enumeration with the rules released and one change at a time (``explain.lp``'s
-    ``ns_one``), instead of one per role as :func:`enumerate_role`."""
+    itinerary with the rest of it unchanged: one enumeration with one change at a time
+    (``explain.lp``'s ``ns_one``), instead of one per role as :func:`enumerate_role`.
+    With ``relax`` the rules are released and each swap says what it breaks (``ban``
+    keeps candidates out, so that only the others are enumerated)."""
     base = ctx.plan0
-    res = prog.run(relax=True, one=True, mode="enum", limit=60.0)
-    slots = ctx.problem.slots
+    res = prog.run(relax=relax, one=True, plan=True, ban=ban, mode="enum", limit=60.0)
     by_slot: dict[tuple[int, int], Role] = {}
     by_move: dict[tuple[int, str, str], Role] = {}
     by_city: dict[str, Role] = {}
@@ -182,7 +183,7 @@ def enumerate_swaps(ctx: Context, prog: ExplainProgram, rs: list[Role]) -> dict[
         elif role.city:
             by_city[role.city] = role
     out: dict[Key, dict[Role, Swap]] = {}
-    for new, viol, placed in res.models:   # with one change at a time an answer shows only the new candidate
+    for new, viol, at in res.models:   # with one change at a time an answer shows only the new candidate
         if len(new) != 1:
             continue   # the itinerary itself, re-timed, or a role left empty
         key = next(iter(new))
@@ -192,8 +193,8 @@ def enumerate_swaps(ctx: Context, prog: ExplainProgram, rs: list[Role]) -> dict[
         elif c.category == "hotel":
             role = by_city.get(c.city or "")
         else:
-            role = next((by_slot.get((d, s)) for d, s, i in placed if i == key), None)
-        if role is None or (role.kind == "meal" and slots[next(s for d, s, i in placed if i == key)][0] == "visit"):
+            role = next((by_slot.get((d, s)) for d, s, i in at if i == key), None)
+        if role is None:
             continue
         opt = Swap(role, base, viol, delta(ctx, role, base, key))
         old = out.setdefault(key, {}).get(role)

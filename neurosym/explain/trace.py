@@ -50,16 +50,23 @@ def chosen_order(ctx: Context) -> list[Key]:
     return out
 
 
-def swap_options(ctx: Context, progs: Programs, rs: list[Role], wanted: set[Key]) -> dict[Key, list[Swap]]:
+def swap_options(ctx: Context, progs: Programs, rs: list[Role], wanted: set[Key], *, relax: bool = False
+                 ) -> dict[Key, list[Swap]]:
     """For the wanted candidates, every role of the explained itinerary they could take as
-    a plain swap (the rest of it unchanged), and what that breaks: one relaxed enumeration
-    with one change at a time, on a program of the itinerary's items and the roles' pools."""
+    a plain swap (the rest of it unchanged): one enumeration with one change at a time,
+    on a program of the itinerary's items and the roles' pools. With ``relax``, the swaps
+    that break rules too, and what they break (only the wanted candidates are tried)."""
     keys: set[Key] = set()
     for role in rs:
         keys |= pool(ctx, role, ctx.plan0) & wanted
     if not keys:
         return {}
-    found = enumerate_swaps(ctx, progs.small(ctx.chosen0 | keys), rs)
+    everyone: set[Key] = set()
+    for role in rs:
+        everyone |= pool(ctx, role, ctx.plan0)
+    prog = progs.small(ctx.chosen0 | everyone)   # one program for every question about the itinerary's roles
+    ban = sorted(everyone - keys, key=str) if relax else []
+    found = enumerate_swaps(ctx, prog, rs, relax=relax, ban=ban)
     return {k: v for k, v in found.items() if k in wanted}
 
 
@@ -109,18 +116,12 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
     todo = [k for k in ctx.cands if k not in entries]
     best_broken: dict[Key, Broken] = {}
 
-    # 1. plain swaps into the itinerary: one relaxed enumeration per role, on small programs
+    # 1. plain swaps into the itinerary: one enumeration with one change at a time
     t1 = _time.perf_counter()
-    for key, olist in swap_options(ctx, progs, roles(ctx, ctx.plan0), set(todo)).items():
-        feasible = [o for o in olist if o.ok]
-        if feasible:
-            best = min(feasible, key=lambda o: (o.delta, o.role.day or 0))
-            entries[key] = swap_entry(ctx, key, best, (0, 0), "itinerary", True)
-            continue
-        for o in olist:
-            rank = len(o.broken)
-            if key not in best_broken or rank < best_broken[key][0]:
-                best_broken[key] = (rank, o.broken, f" as {o.role.describe(ctx)} of this itinerary", o.role.day)
+    rs = roles(ctx, ctx.plan0)
+    for key, olist in swap_options(ctx, progs, rs, set(todo)).items():
+        best = min(olist, key=lambda o: (o.delta, o.role.day or 0))
+        entries[key] = swap_entry(ctx, key, best, (0, 0), "itinerary", True)
     stats["swaps_s"] = _time.perf_counter() - t1
 
     # 2. the rest: one covering search on the whole program, guided by the itinerary
@@ -136,10 +137,14 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
         stats["cover_s"], stats["cover_models"] = cov.seconds, cov.models
         for key in left:
             if key in cov.found:
-                entries[key] = _with_broken(ctx, witness_entry(ctx, key, cov.found[key][0], base_obj), best_broken)
+                entries[key] = witness_entry(ctx, key, cov.found[key][0], base_obj)
             else:
                 missing.append(key)
         if cov.exhausted:
+            # what the excluded ones break: as plain swaps into the itinerary, where it can take them
+            for key, olist in swap_options(ctx, progs, rs, set(missing), relax=True).items():
+                o = min(olist, key=lambda o: o.rank())
+                best_broken[key] = (len(o.broken), o.broken, f" as {o.role.describe(ctx)} of this itinerary", o.role.day)
             witnesses = list({id(p): p for p, _ in cov.found.values()}.values())
             _excluded(ctx, progs, missing, best_broken, witnesses, entries, stats)
         else:   # the search ran out of time: the others one by one
@@ -159,17 +164,6 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
             log.debug("trace %s [%s]: %s", e.item_id, e.status, e.text)
     log.debug("trace: %d entries in %.2f s (%s)", len(trace.entries), stats["total_s"], trace.counts())
     return trace
-
-
-def _with_broken(ctx: Context, e: TraceEntry, best_broken: dict[Key, Broken]) -> TraceEntry:
-    """An entry of a candidate that fits no plain swap, with what it would break in one."""
-    key = next((k for k in best_broken if ctx.key_text(k) == e.item_id), None)
-    if key is not None:
-        _, viol, where, _day = best_broken[key]
-        e.broken = ctx.broken(viol)
-        e.text += f". {where.strip().capitalize()} it would break " + "; ".join(
-            f"{b.rule}: {b.text}" for b in e.broken[:2])
-    return e
 
 
 def need_of(ctx: Context, key: Key) -> tuple:
