@@ -118,7 +118,7 @@ def relaxed(request: TripRequest) -> TripRequest:
     """The request with every one of the traveller's constraints set aside (the frame alone)."""
     return request.model_copy(update={
         "budget": 10_000_000.0, "room_types": None, "house_rules": [], "cuisines": [], "exclude_modes": [],
-        "earliest_departure": None, "latest_return": None, "fixed_order": False,
+        "earliest_departure": None, "latest_return": None, "return_after_midnight": True, "fixed_order": False,
         "travelers": request.travelers.model_copy(update={"pets": 0, "children": 0,
                                                           "adults": request.travelers.people}),
         "keep": [k for k in request.keep if not k.hard]})

@@ -24,7 +24,7 @@ from .programs import Programs
 from .program import ExplainProgram
 from .roles import enumerate_role, optimize_role, pool, roles, support
 from .texts import constraint_text
-from .trace import broken_in_witnesses, closest_broken, need_of
+from .trace import broken_in_witnesses, closest_broken, fits_route, need_of
 from .types import Loss, TraceEntry
 
 log = logging.getLogger("neurosym.explain")
@@ -138,17 +138,6 @@ def _candidate(ctx: Context, progs: Programs, key: Key | str, limit: float) -> T
     elif G.constraints:
         e.text += ". None of your own constraints is involved: the catalog and the rules exclude it"
     return e
-
-
-def fits_route(ctx: Context, options: list[Key]) -> bool:
-    """Whether the itinerary's route can take a candidate: a leg of one of its moves, a
-    place or hotel of one of its cities."""
-    moves = {ctx.problem.legs[k].move for k in ctx.plan0.take}
-    for k in options:
-        c = ctx.cands[k]
-        if (ctx.problem.legs[k].move in moves) if c.category == "transport" else (c.city in ctx.plan0.cities):
-            return True
-    return False
 
 
 def _broken_off_route(ctx: Context, progs: Programs, key: Key) -> dict:

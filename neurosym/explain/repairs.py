@@ -224,6 +224,11 @@ class Repairs:
             via = f" (e.g. {_leg(using[0])})" if using else ""
             return (f"allow {arg} travel{via}", {"exclude_modes": [m for m in req.exclude_modes if m != arg]},
                     DROP, True)
+        if name == "home_by_midnight":
+            late = [self.problem.legs[k] for k in plan.take if self.problem.legs[k].arrival > 24 * 60]
+            via = f" (e.g. {_leg(late[0])})" if late else ""
+            return (f"allow coming home after midnight on the last day{via}", {"return_after_midnight": True},
+                    DROP, True)
         if name == "fixed_order":
             return (f"visit the cities in another order: {' -> '.join(plan.route())}", {"fixed_order": False},
                     DROP, True)
@@ -241,8 +246,8 @@ def _sym(k: Key) -> clingo.Symbol:
 
 
 def _kind(c: clingo.Symbol) -> str:
-    return {"need": "drop", "cuisine": "drop", "keep": "drop", "fixed_order": "order", "mode": "mode",
-            "room_type": "room_type"}.get(c.name, c.name)
+    kinds = {"need": "drop", "cuisine": "drop", "keep": "drop", "home_by_midnight": "drop", "fixed_order": "order"}
+    return kinds.get(c.name, c.name)
 
 
 def merge(parts: list[Repair]) -> Repair:

@@ -19,7 +19,8 @@ from .types import Broken, ConstraintRef
 #: The TripRequest field each kind of traveller constraint comes from.
 CONSTRAINT_FIELDS = {"budget": "budget", "need": "house_rules", "room_type": "room_types", "cuisine": "cuisines",
                      "mode": "exclude_modes", "earliest_departure": "earliest_departure",
-                     "latest_return": "latest_return", "fixed_order": "fixed_order", "keep": "keep"}
+                     "latest_return": "latest_return", "home_by_midnight": "return_after_midnight",
+                     "fixed_order": "fixed_order", "keep": "keep"}
 
 
 def first_arg(c: clingo.Symbol) -> str:
@@ -69,6 +70,7 @@ _TEXTS: dict[str, Callable[[TripRequest, clingo.Symbol], str]] = {
     "mode": lambda req, c: f"exclusion of {first_arg(c)} travel",
     "earliest_departure": lambda req, c: f"earliest departure at {_clock(req.earliest_departure)}",
     "latest_return": lambda req, c: f"latest return at {_clock(req.latest_return)}",
+    "home_by_midnight": lambda req, c: "wish to be home by midnight on the last day",
     "fixed_order": lambda req, c: f"fixed order {' -> '.join(req.destinations)}",
     "keep": _keep,
 }

@@ -65,7 +65,7 @@ def swap_options(ctx: Context, progs: Programs, rs: list[Role], wanted: set[Key]
     for role in rs:
         everyone |= pool(ctx, role, ctx.plan0)
     prog = progs.small(ctx.chosen0 | everyone)   # one program for every question about the itinerary's roles
-    ban = sorted(everyone - keys, key=str) if relax else []
+    ban = sorted(everyone - keys - ctx.chosen0, key=str) if relax else []
     found = enumerate_swaps(ctx, prog, rs, relax=relax, ban=ban)
     return {k: v for k, v in found.items() if k in wanted}
 
@@ -114,7 +114,6 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
         entries[key] = pruned_entry(ctx, key, dom)
     stats["chosen_s"] = _time.perf_counter() - t0
     todo = [k for k in ctx.cands if k not in entries]
-    best_broken: dict[Key, Broken] = {}
 
     # 1. plain swaps into the itinerary: one enumeration with one change at a time
     t1 = _time.perf_counter()
@@ -141,12 +140,8 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
             else:
                 missing.append(key)
         if cov.exhausted:
-            # what the excluded ones break: as plain swaps into the itinerary, where it can take them
-            for key, olist in swap_options(ctx, progs, rs, set(missing), relax=True).items():
-                o = min(olist, key=lambda o: o.rank())
-                best_broken[key] = (len(o.broken), o.broken, f" as {o.role.describe(ctx)} of this itinerary", o.role.day)
             witnesses = list({id(p): p for p, _ in cov.found.values()}.values())
-            _excluded(ctx, progs, missing, best_broken, witnesses, entries, stats)
+            _excluded(ctx, progs, rs, missing, witnesses, entries, stats)
         else:   # the search ran out of time: the others one by one
             stats["cover_cut"] = 1
             for key in missing:
@@ -227,14 +222,36 @@ def broken_in_witnesses(ctx: Context, progs: Programs, keys: Sequence[Key], witn
     return found
 
 
-def _excluded(ctx: Context, progs: Programs, keys: Sequence[Key], best_broken: dict[Key, Broken],
-              witnesses: Sequence[Plan], entries: dict[Key, TraceEntry], stats: dict[str, float]) -> None:
+def fits_route(ctx: Context, options: Sequence[Key]) -> bool:
+    """Whether the itinerary's route can take a candidate: a leg of one of its moves, a
+    place or hotel of one of its cities."""
+    moves = {ctx.problem.legs[k].move for k in ctx.plan0.take}
+    for k in options:
+        c = ctx.cands[k]
+        if (ctx.problem.legs[k].move in moves) if c.category == "transport" else (c.city in ctx.plan0.cities):
+            return True
+    return False
+
+
+def _excluded(ctx: Context, progs: Programs, rs: list[Role], keys: Sequence[Key], witnesses: Sequence[Plan],
+              entries: dict[Key, TraceEntry], stats: dict[str, float]) -> None:
     """Entries for candidates no itinerary contains: the rules they break where tried (a
-    plain swap into the itinerary; else into an itinerary found for a sibling; else in
-    the itinerary that breaks the fewest rules, closest to the chosen one)."""
+    plain swap into the itinerary, for those its route can take; into an itinerary found
+    for a sibling, for the others; else in the itinerary that breaks the fewest rules,
+    closest to the chosen one). The first two run side by side."""
     t = _time.perf_counter()
-    rest = [k for k in keys if k not in best_broken]
-    best_broken = {**best_broken, **broken_in_witnesses(ctx, progs, rest, witnesses)}
+    on = [k for k in keys if fits_route(ctx, [k])]
+    off = [k for k in keys if k not in set(on)]
+
+    def in_itinerary() -> dict[Key, Broken]:
+        out: dict[Key, Broken] = {}
+        for key, olist in swap_options(ctx, progs, rs, set(on), relax=True).items():
+            o = min(olist, key=lambda o: o.rank())
+            out[key] = (len(o.broken), o.broken, f" as {o.role.describe(ctx)} of this itinerary", o.role.day)
+        return out
+
+    found = progs.map(lambda f: f(), [in_itinerary, lambda: broken_in_witnesses(ctx, progs, off, witnesses)])
+    best_broken = {**found[0], **found[1]}
     stats["excluded_s"] = _time.perf_counter() - t
     for key in keys:
         if key in best_broken:
@@ -248,4 +265,3 @@ def _excluded(ctx: Context, progs: Programs, keys: Sequence[Key], best_broken: d
             if rel is not None:
                 e.replaces = sorted(ctx.key_text(k) for k in ctx.chosen0 - rel.chosen)
         entries[key] = e
-
