@@ -50,21 +50,30 @@ def chosen_order(ctx: Context) -> list[Key]:
     return out
 
 
+def _pools(ctx: Context, rs: list[Role]) -> set[Key]:
+    out: set[Key] = set()
+    for role in rs:
+        out |= pool(ctx, role, ctx.plan0)
+    return out
+
+
+def route_program(ctx: Context, progs: Programs, rs: list[Role]):
+    """The small program of the itinerary's items and the pools of its roles (every
+    candidate its route can take): one program for every question about them."""
+    return progs.small(ctx.chosen0 | _pools(ctx, rs))
+
+
 def swap_options(ctx: Context, progs: Programs, rs: list[Role], wanted: set[Key], *, relax: bool = False
                  ) -> dict[Key, list[Swap]]:
     """For the wanted candidates, every role of the explained itinerary they could take as
     a plain swap (the rest of it unchanged): one enumeration with one change at a time,
     on a program of the itinerary's items and the roles' pools. With ``relax``, the swaps
     that break rules too, and what they break (only the wanted candidates are tried)."""
-    keys: set[Key] = set()
-    for role in rs:
-        keys |= pool(ctx, role, ctx.plan0) & wanted
+    everyone = _pools(ctx, rs)
+    keys = everyone & wanted
     if not keys:
         return {}
-    everyone: set[Key] = set()
-    for role in rs:
-        everyone |= pool(ctx, role, ctx.plan0)
-    prog = progs.small(ctx.chosen0 | everyone)   # one program for every question about the itinerary's roles
+    prog = route_program(ctx, progs, rs)
     ban = sorted(everyone - keys - ctx.chosen0, key=str) if relax else []
     found = enumerate_swaps(ctx, prog, rs, relax=relax, ban=ban)
     return {k: v for k, v in found.items() if k in wanted}
@@ -122,11 +131,22 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
         best = min(olist, key=lambda o: (o.delta, o.role.day or 0))
         entries[key] = swap_entry(ctx, key, best, (0, 0), "itinerary", True)
     stats["swaps_s"] = _time.perf_counter() - t1
+    # ... and those the itinerary's route can take that fit no plain swap: covered on the
+    # same small program (its itineraries are itineraries of the whole one), while the
+    # whole program grounds in the background
+    found: dict[Key, Plan] = {}
+    on_route = [k for k in todo if k not in entries and fits_route(ctx, [k])]
+    if on_route and not ctx.rules:
+        cov0 = route_program(ctx, progs, rs).cover(on_route, limit=cover_limit)
+        found.update({k: p for k, (p, _) in cov0.found.items()})
+        stats["route_cover_models"] = cov0.models
 
     # 2. the rest: one covering search on the whole program, guided by the itinerary
     t2 = _time.perf_counter()
-    left = [k for k in todo if k not in entries]
     base_obj = list(ctx.plan0.objective)
+    for key, plan in found.items():
+        entries[key] = witness_entry(ctx, key, plan, base_obj)
+    left = [k for k in todo if k not in entries]
     missing: list[Key] = []
     if left:
         G = progs.whole()
@@ -137,10 +157,11 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
         for key in left:
             if key in cov.found:
                 entries[key] = witness_entry(ctx, key, cov.found[key][0], base_obj)
+                found[key] = cov.found[key][0]
             else:
                 missing.append(key)
         if cov.exhausted:
-            witnesses = list({id(p): p for p, _ in cov.found.values()}.values())
+            witnesses = list({id(p): p for p in found.values()}.values())
             _excluded(ctx, progs, rs, missing, witnesses, entries, stats)
         else:   # the search ran out of time: the others one by one
             stats["cover_cut"] = 1
