@@ -167,7 +167,7 @@ class ExplainProgram:
             force_item: Iterable[str] = (), ban: Iterable[Key] = (), relax: bool = False, objective: bool = False,
             aux: str | None = None, fix: Sequence[tuple[clingo.Symbol, bool]] = (), mode: Mode = "sat",
             limit: float | None = 5.0, plan: bool = False, ask: Iterable[Key] = (), hint: bool = False,
-            one: bool = False, bound: Sequence[int] = ()) -> Result:
+            one: bool = False, bound: Sequence[int] = (), first: float | None = None) -> Result:
         """Solve once. ``active``: the traveller constraints kept (default: all).
 
         ``mode``: ``sat`` (any answer), ``opt`` (optimise whatever objective is on),
@@ -175,7 +175,9 @@ class ExplainProgram:
         candidates some answer contains: ``chosen`` of the result). ``plan`` reads the
         itinerary's atoms into ``plan``; ``hint`` tries the explained itinerary's choices
         first; ``one`` allows only one change to it (``explain.lp``'s ``ns_one``); ``bound``
-        accepts only answers whose objective is at most this.
+        accepts only answers whose objective is at most this. ``first``: when ``limit``
+        passes without any answer, the search goes on for its first one up to ``first``
+        seconds from the start.
         """
         t0 = _time.perf_counter()
         if relax:
@@ -217,10 +219,11 @@ class ExplainProgram:
             out.objective = [by_prio.get(p, 0) for p in priorities]
             out.aux = by_prio.get(aux_prio) if aux_prio is not None else None
 
-        deadline = None if limit is None else _time.perf_counter() + limit
+        deadline = None if limit is None else t0 + limit
+        grace = None if first is None else t0 + max(first, limit or 0.0)
         res = self.prog.solve(assumptions=assumptions, switches=switches, optimise=mode == "opt",
                               models=1 if mode == "sat" else 0, brave=mode == "brave", deadline=deadline,
-                              on_model=on_model, bound=bound)
+                              grace=grace, on_model=on_model, bound=bound)
         if res.satisfiable or out.models or out.chosen or out.violations:
             out.status = "sat"
         elif res.unsatisfiable:
