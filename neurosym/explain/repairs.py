@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import vocab as V
 from ..answer import Plan
+from ..bounds import cost_unit_of
 from ..catalog import clock, leg_name
 from ..costs import cents
 from ..problem import Key, LegOption, Problem, build_problem
@@ -74,6 +75,7 @@ class Repairs:
         self.req = problem.request
         self.clock, self.time_limit = clock, time_limit
         self._min_cost: ExplainProgram | None = None
+        self._cost_unit = 1
 
     def limit(self) -> float | None:
         return self.clock.limit(self.time_limit)
@@ -191,6 +193,7 @@ class Repairs:
                 facts = [f for f in prob.facts if not (f.args and isinstance(f.args[0], str) and f.args[0] in atts)]
             self._min_cost = ExplainProgram(facts, self.rules, [*self.problem.legs], label="min_cost",
                                             search=MIN_COST_SEARCH, relax=False)
+            self._cost_unit = cost_unit_of(facts)
         P = self._min_cost
         names = {term_text(c) for c in active}
         keep = [c for c in P.constraints if term_text(c) in names]
@@ -199,7 +202,7 @@ class Repairs:
                           limit=self.clock.limit(min(self.time_limit, MIN_COST_LIMIT)), first=self.limit())
         if not r.sat or r.aux is None:
             return None, False, None
-        return round(r.aux / 100, 2), r.proven, r.plan
+        return round(r.aux * self._cost_unit / 100, 2), r.proven, r.plan  # the objective counts cost units
 
     # -- dropped or widened constraints ------------------------------------------------
     def _drop(self, c: clingo.Symbol, plan: Plan, req: TripRequest) -> tuple[str, dict[str, Any], float, bool] | None:

@@ -58,8 +58,7 @@ def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     from ..planner import NoItinerary
 
-    catalog = to_catalog(query)
-    request = to_request(query)
+    catalog, request = _problem_of(query)
     t1 = time.perf_counter()
     record: dict[str, Any] = {"idx": query.idx, "plan": None, "optimal": False, "error": None}
     try:
@@ -86,6 +85,25 @@ def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
     return record
 
 
+def _problem_of(query: TPQuery) -> tuple[Any, Any]:
+    """The query's catalog and request; a value the planner cannot take is a :class:`_QueryError`."""
+    from pydantic import ValidationError
+
+    from ..files import describe_validation
+    try:
+        return to_catalog(query), to_request(query)
+    except ValidationError as exc:
+        raise _QueryError(query.idx, describe_validation(exc)) from None
+
+
+class _QueryError(ValueError):
+    """A query whose data the planner cannot take (a price above the limit, for instance)."""
+
+    def __init__(self, idx: int, message: str):
+        self.idx, self.message = idx, message
+        super().__init__(f"query {idx}: {message}")
+
+
 def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | None = None,
         time_limit: float | None = DEFAULT_TIME_LIMIT, *, progress: bool = False) -> dict[str, Any]:
     """Plan, export and score a split; returns the report (also written to ``report_path``).
@@ -95,11 +113,17 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
     A query without an itinerary gets an empty (undelivered) plan.
     """
     data_path = Path(data_path)
+    for target in (out_path, report_path):
+        if target is not None and Path(target).resolve() == data_path.resolve():
+            raise TravelPlannerDataError(target, None, None, "is the data file itself; choose another output file")
     queries = load(data_path)
     database = database_for(data_path)
     records = []
     for n, query in enumerate(queries, start=1):
-        rec = plan_one(query, time_limit)
+        try:
+            rec = plan_one(query, time_limit)
+        except _QueryError as exc:
+            raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None
         records.append(rec)
         if progress:
             state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
@@ -181,8 +205,11 @@ def format_report(report: dict[str, Any]) -> str:
 def cmd_travelplanner(args: argparse.Namespace) -> int:
     try:
         report = run(args.data, args.out, args.report, time_limit=args.time_limit, progress=args.progress)
-    except (TravelPlannerDataError, FileNotFoundError) as exc:
+    except TravelPlannerDataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a missing data file, an output folder that cannot be written
+        print(f"error: {exc.filename or args.data}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(format_report(report))
     return 0
@@ -194,7 +221,8 @@ def add_travelplanner_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, metavar="PATH", help="the split: train.jsonl or a published CSV")
     p.add_argument("--out", required=True, metavar="PLANS.jsonl", help="where to write the submission")
     p.add_argument("--report", metavar="REPORT.json", help="where to write the full report")
-    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+    from ..cli import seconds
+    p.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"wall-clock seconds to ground and search each query (default {DEFAULT_TIME_LIMIT:g})")
     p.add_argument("--progress", action="store_true", help="print one line per query to stderr")
     p.set_defaults(func=cmd_travelplanner)
