@@ -130,6 +130,8 @@ INPUT_RANGES: dict[tuple[str, int], Ranges] = {
     ("ns_candidate", 1): (OPT,),
     ("ns_option", 2): (OPT, N),
     ("ns_current", 1): (OPT,),
+    ("ns_current_at", 3): ((1, MAX_TRIP_DAYS), (1, MAX_SLOTS), N),
+    ("ns_current_night", 2): ((1, MAX_TRIP_DAYS), N),
 }
 
 

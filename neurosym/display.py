@@ -167,14 +167,22 @@ def no_itinerary_html(exc: Any) -> str:
                          f"one makes the rest feasible:</div><ul>{items}</ul>")
         if d.frame:
             parts.append("<div>Even with all your constraints set aside, the dates, cities and catalog do not "
-                         "fit.</div>")
+                         "fit" + (":</div><ul>" + "".join(f"<li>{_e(m)}</li>" for m in d.missing) + "</ul>"
+                                  if getattr(d, "missing", None) else ".</div>"))
         if d.repairs:
             rows = "".join(
-                f"<tr><td>{'✔' if r.confirmed else '?'}</td><td>{_e(r.text)}</td><td><code>{_e(r.changes)}</code>"
-                f"</td><td>{'' if r.total_cost is None else f'{r.total_cost:.2f}'}</td>"
-                f"<td>{_e(' → '.join(r.cities))}</td></tr>" for r in d.repairs)
-            parts.append("<div>Repairs, each confirmed by re-planning:</div><table><tr><th></th><th>repair</th>"
-                         f"<th>change</th><th>cost of the plan</th><th>cities</th></tr>{rows}</table>")
+                f"<tr><td>{i}</td><td>{'✔' if r.confirmed else '?'}</td><td>{_e(r.text)}</td>"
+                f"<td><code>{_e(r.changes)}</code></td><td style='text-align:right'>{r.change:g}</td>"
+                f"<td>{'' if r.total_cost is None else f'{r.total_cost:.2f}'}</td>"
+                f"<td>{_e(' → '.join(r.cities))}</td></tr>" for i, r in enumerate(d.repairs, start=1))
+            parts.append("<div>Repairs, the smallest change first, each confirmed by planning:</div><table><tr>"
+                         "<th>#</th><th></th><th>repair</th><th>change</th><th>how much it changes</th>"
+                         f"<th>cost of the plan</th><th>cities</th></tr>{rows}</table>")
+        elif getattr(d, "searched", None):
+            parts.append("<div>No repair found: " + _e("; ".join(d.searched)) + ".</div>")
+        if not getattr(d, "complete", True):
+            parts.append("<div><b>The search for repairs stopped at its time limit</b>: these are the ones found "
+                         "so far; others may exist.</div>")
         if d.violations:
             rows = "".join(f"<tr><td><code>{_e(b.rule)}</code></td><td>{_e(b.text)}</td>"
                            f"<td class='dim'>{_e(b.where)}</td></tr>" for b in d.violations)

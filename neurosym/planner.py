@@ -40,10 +40,12 @@ class NoItinerary(Exception):
     ``conflict`` is a minimal set of the traveller's own constraints that cannot hold
     together (dropping any one of them makes the rest feasible: verified by
     re-solving), ``frame`` is true when even with all of them set aside the dates,
-    cities and catalog do not fit, and ``repairs`` are changes to the request (the
-    smallest budget that works, the nearest dates that work, a house rule, cuisine or
-    transport exclusion to drop, the later or earlier leg to take), each confirmed by
-    re-planning before it is listed.
+    cities and catalog do not fit (``missing`` says what they lack), and ``repairs``
+    are changes to the request, the smallest change first (the smallest budget that
+    works, the nearest dates that work, a house rule, cuisine or transport exclusion to
+    drop, the later or earlier leg to take, several of these together when one is not
+    enough), each confirmed by an itinerary the verifier passes before it is listed.
+    ``complete`` is false when the search stopped at its time limit.
     """
 
     def __init__(self, message: str, violations: list[tuple[str, str]] | None = None, diagnosis: Any = None):
@@ -70,7 +72,11 @@ class NoItinerary(Exception):
             out["conflict"] = [c.model_dump() for c in d.conflict]
             out["conflicts"] = [[c.model_dump() for c in m] for m in d.conflicts]
             out["frame"] = d.frame
+            out["missing"] = list(d.missing)
             out["repairs"] = [r.model_dump(mode="json") for r in d.repairs]
+            out["correction_sets"] = [list(x) for x in d.correction_sets]
+            out["complete"] = d.complete
+            out["searched"] = list(d.searched)
             budget = next((r.changes["budget"] for r in d.repairs
                            if r.kind == "budget" and r.confirmed and "budget" in r.changes), None)
             if budget is not None:
@@ -226,11 +232,12 @@ def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:
 
 
 def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
-    """What is left of the call's time limit, for the diagnosis of an impossible request."""
+    """What is left of the call's time limit, for the diagnosis of an impossible request:
+    its deadline (the search stops there with what it found, ``diagnosis.complete`` false)."""
     if time_limit is None:
         return {}
     left = max(0.05, time_limit * (1 + GRACE_SHARE) + GRACE_S - (_time.perf_counter() - t0))
-    return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2)}
+    return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2), "deadline": _time.perf_counter() + left}
 
 
 def _checked(it: Itinerary, request: TripRequest, catalog: Catalog, forecast: Any = None) -> None:
@@ -267,21 +274,27 @@ def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -
 
 
 def no_itinerary(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
-                 confirm_time_limit: float = 2.0, search_dates: bool | None = None) -> NoItinerary:
+                 confirm_time_limit: float = 2.0, search_dates: bool | None = None,
+                 deadline: float | None = None) -> NoItinerary:
     """Why no itinerary exists, and what would make one exist, as a :class:`NoItinerary`.
 
     The traveller's constraints that cannot hold together (a minimal set, found with
     clingo assumptions and unsat cores, shrunk by deletion and verified by re-solving),
-    the rules broken by the itinerary that breaks the fewest, and repairs confirmed by
-    re-planning (see :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None
-    searches nearby dates when the conflict can depend on them).
+    what the dates and catalog lack when even without them nothing works, the rules
+    broken by the itinerary that breaks the fewest, and repairs ranked by how much of
+    the request they keep, each confirmed by an itinerary the verifier passes (see
+    :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None searches nearby
+    dates when the conflict can depend on them). ``deadline`` (a ``time.perf_counter()``
+    instant) stops the search with what it found (``diagnosis.complete`` false).
     """
     d = diagnose_problem(problem, rules, time_limit=time_limit, confirm_time_limit=confirm_time_limit,
-                         search_dates=search_dates)
+                         search_dates=search_dates, deadline=deadline)
     found = [(b.rule, b.text) for b in d.violations]
     if d.frame:
         head = ("No itinerary exists even with your own constraints set aside: the dates, cities and "
                 "catalog do not fit")
+        if d.missing:
+            head += " (" + "; ".join(d.missing) + ")"
     elif d.conflicts:
         head = "No itinerary obeys every rule: " + "; and ".join(
             "your " + ", ".join(c.text for c in m) + (" cannot hold together" if len(m) > 1 else " cannot be met")
@@ -291,10 +304,15 @@ def no_itinerary(problem: Problem, rules: Sequence[str | Path] = (), *, time_lim
     if found:
         head += (f". The closest itinerary breaks {len(found)} rule{'s' if len(found) != 1 else ''}: "
                  + "; ".join(f"{r}: {m}" for r, m in found))
-    elif d.frame:
+    elif d.frame and not d.missing:
         head += " (no way to move between the cities on the trip's days)"
     if d.repairs:
-        head += ". Repairs (each confirmed by re-planning): " + "; ".join(r.text for r in d.repairs)
+        head += (". Repairs, the smallest change first (each confirmed by planning): "
+                 + "; ".join(f"({i}) {r.text}" for i, r in enumerate(d.repairs, start=1)))
+    elif d.searched and d.complete:
+        head += ". No repair within the search radius works (" + "; ".join(d.searched) + ")"
+    if not d.complete:
+        head += ". The search for repairs stopped at its time limit: others may exist"
     return NoItinerary(head + ".", found, d)
 
 

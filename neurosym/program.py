@@ -30,7 +30,7 @@ import clingo
 from clingo import ast
 from clorm import Predicate
 
-from .rules import RuleFileError, check_user_file, statements
+from .rules import AST_LOCK, RuleFileError, check_user_file, statements
 from .vocab import Fact, facts_text
 
 _LOC = ast.Location(ast.Position("<neurosym>", 1, 1), ast.Position("<neurosym>", 1, 1))
@@ -66,8 +66,9 @@ class Search:
         return out
 
 
-#: The explanation engine's search: branch-and-bound with clasp's default configuration.
-EXPLAIN_SEARCH = Search(threads=None, heuristic=None)
+#: The explanation engine's search: branch-and-bound with clasp's default configuration and
+#: its domain heuristic (which follows ``rules/explain.lp``'s hints when they are switched on).
+EXPLAIN_SEARCH = Search(threads=None, heuristic="Domain")
 
 
 @dataclass
@@ -124,7 +125,9 @@ class Program:
         levels: set[int] = set()
         self.switch_priority: dict[str, int] = {}
         users = [check_user_file(p) for p in user_files]
-        with ast.ProgramBuilder(self.ctl) as builder:
+        # the parsed statements are shared (parsed once per file and process): one thread at a
+        # time hands them to a builder (clingo's AST nodes are not safe to share across threads)
+        with AST_LOCK, ast.ProgramBuilder(self.ctl) as builder:
             for path in files:
                 self._load(builder, path, guard, levels, user=False)
             for path in users:

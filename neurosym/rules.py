@@ -15,9 +15,11 @@ which the messages, the predicates a file defines and reads, and the rules' depe
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -78,6 +80,20 @@ class RuleFileError(ValueError):
         self.path, self.line, self.message = str(path), line, message
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
+
+
+#: Parsed statements are shared (parsed once per file and process), and clingo's AST nodes are
+#: not safe to use from two threads at once: everything that reads them holds this lock (the
+#: front-end too, while it hands them to a program builder).
+AST_LOCK = threading.RLock()
+
+
+def _ast_locked(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def locked(*args, **kwargs):
+        with AST_LOCK:
+            return fn(*args, **kwargs)
+    return locked
 
 
 @cache
@@ -216,6 +232,7 @@ def _violation_rules(stms: list[ast.AST]) -> dict[int, tuple[str, tuple[str, ...
 
 
 @lru_cache(maxsize=64)
+@_ast_locked
 def _describe_cached(path: str, mtime: float) -> tuple[RuleInfo, ...]:
     p = Path(path)
     stms = statements(p)
@@ -241,6 +258,7 @@ def describe(path: str | Path) -> tuple[RuleInfo, ...]:
 
 
 @lru_cache(maxsize=1)
+@_ast_locked
 def reserved_predicates() -> frozenset[tuple[str, int]]:
     """Predicates the library defines (its input facts and the heads of its rules)."""
     sigs = set(V.INPUT_PREDICATES)
@@ -270,6 +288,7 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
 
 
 @lru_cache(maxsize=64)
+@_ast_locked
 def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]) -> None:
     p = Path(path)
     _check_text(p)
@@ -478,6 +497,7 @@ def reads(path: str | Path) -> Reads:
 
 
 @lru_cache(maxsize=128)
+@_ast_locked
 def _reads(path: str, mtime_ns: int) -> Reads:
     heads: dict[tuple[str, int], set[tuple[str, int]]] = {}
     rules: dict[str, set[tuple[str, int]]] = {}
@@ -572,6 +592,7 @@ def applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
 
 
 @lru_cache(maxsize=64)
+@_ast_locked
 def _applicable(key: tuple[tuple[str, int], ...]) -> dict[Category, tuple[str, ...]]:
     paths = [Path(p) for p, _ in key]
     return {cat: tuple(names) for cat, names in _applicable_rules(paths).items()}

@@ -176,6 +176,10 @@ NsCandidate = _pred("ns_candidate", "X is a candidate: a way to make a move, a h
                     [("x", CandidateField)], "explain")
 NsCurrent = _pred("ns_current", "X is a choice of the itinerary being explained", [("x", CandidateField)],
                   "explain")
+NsCurrentAt = _pred("ns_current_at", "the itinerary being explained has place I at slot S of day D",
+                    [("d", I), ("s", I), ("i", S)], "explain")
+NsCurrentNight = _pred("ns_current_night", "the itinerary being explained spends the night after day D in city C",
+                       [("d", I), ("c", S)], "explain")
 # -- outputs: what Python reads from an answer ---------------------------------------------
 VisitCity = _pred("visit_city", "city C is visited", [("c", S)], "output")
 Night = _pred("night", "the night after day D is spent in city C", [("d", I), ("c", S)], "output")
@@ -186,6 +190,8 @@ Violation = _pred("violation", "hard rule R is broken with values V (never in an
                   [("r", ValueField), ("v", ValueField)], "output")
 NsChosen = _pred("ns_chosen", "candidate X is part of the itinerary (explanation programs)",
                  [("x", CandidateField)], "output")
+NsNew = _pred("ns_new", "candidate X is part of the itinerary and not of the one explained (one change at a time)",
+              [("x", CandidateField)], "output")
 NsAsked = _pred("ns_asked", "a candidate asked about is part of the itinerary (brave enumeration)",
                 [("x", CandidateField)], "output")
 

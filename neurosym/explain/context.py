@@ -235,7 +235,11 @@ class Context:
         hotels0 = dict(self.plan0.stay)
         parts += [f"{self.name(h)} instead of {self.name(hotels0[c])}" for c, h in sorted(plan.stay)
                   if c in hotels0 and hotels0[c] != h and h != skip]
-        dropped = [k for k in self.chosen0 - plan.chosen() if self.cands[k].category in ("attraction", "restaurant")]
+        places = ("attraction", "restaurant")
+        added = [k for k in plan.chosen() - self.chosen0 if k != skip and self.cands[k].category in places]
+        if added:
+            parts.append(f"with {self.names(sorted(added, key=str))}")
+        dropped = [k for k in self.chosen0 - plan.chosen() if self.cands[k].category in places]
         if dropped:
             parts.append(f"without {self.names(sorted(dropped, key=str))}")
         return "; ".join(parts) or "other places and times"

@@ -190,7 +190,27 @@ def entry_key(ctx: Context, key: Key | str, r: Result | None) -> Key:
     return taken[0] if taken else (opts[0] if opts else key)
 
 
-def feasible_entry(ctx: Context, key: Key | str, r: Result, base_obj: list[int], scope: Scope) -> TraceEntry:
+def witness_entry(ctx: Context, key: Key, plan: Plan, base_obj: list[int]) -> TraceEntry:
+    """An itinerary found with ``key`` (not proven the best with it), against the chosen one.
+
+    Its scope says how far it is from the chosen itinerary: ``itinerary`` (the same route,
+    only the itinerary's own items besides this one), ``route`` (the same route, other
+    items too) or ``global`` (another route)."""
+    r = Result("sat", chosen=frozenset(plan.chosen()), plan=plan, proven=False)
+    return feasible_entry(ctx, key, r, base_obj, scope_of(ctx, plan, key), best="the itinerary found")
+
+
+def scope_of(ctx: Context, plan: Plan, key: Key) -> Scope:
+    """How far an itinerary with ``key`` is from the chosen one: ``itinerary`` (the same
+    route, only the itinerary's own items besides this one), ``route`` (the same route,
+    other items too) or ``global`` (another route)."""
+    if plan.night != ctx.plan0.night:
+        return "global"
+    return "itinerary" if plan.chosen() <= ctx.chosen0 | {key} else "route"
+
+
+def feasible_entry(ctx: Context, key: Key | str, r: Result, base_obj: list[int], scope: Scope,
+                   best: str | None = None) -> TraceEntry:
     """The best itinerary found with ``key`` (in ``r``), against the chosen one."""
     plan = r.plan or Plan()
     obj = ctx.objective(plan)
@@ -198,7 +218,7 @@ def feasible_entry(ctx: Context, key: Key | str, r: Result, base_obj: list[int],
     ekey = entry_key(ctx, key, r)
     dropped = sorted(ctx.chosen0 - plan.chosen(), key=str)
     added = sorted(plan.chosen() - ctx.chosen0 - {ekey}, key=str)
-    best = "the best itinerary" if r.proven else "the best itinerary found"
+    best = best or ("the best itinerary" if r.proven else "the best itinerary found")
     if scope == "itinerary":
         how = (f"{best} with it that otherwise keeps to the itinerary's own choices"
                + (f" (dropping {ctx.names(dropped)})" if dropped else " (re-timed)"))

@@ -142,7 +142,13 @@ def attach(itinerary: Itinerary, request: TripRequest, catalog: Catalog | None =
         scorer = model.score
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules, forecast=forecast)
     explainer = Explainer(problem, itinerary, rules, model)
-    explainer.ctx  # noqa: B018 - an itinerary that does not fit the problem is reported here
+    ctx = explainer.ctx   # an itinerary that does not fit the problem is reported here
+    if not ctx.chosen0 <= set(ctx.cands):
+        # it uses a candidate the pruning removes (planned with other settings, or by
+        # another version): explained over every candidate, none pruned
+        problem = build_problem(request, catalog, scorer, prune_dominated=False, forecast=forecast)
+        explainer = Explainer(problem, itinerary, rules, model)
+        explainer.ctx  # noqa: B018
     itinerary.set_explanations(explainer)
     explainer.prepare()  # ground the whole program in the background meanwhile
     return itinerary

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..problem import Key
 from .context import Context
-from .program import ExplainProgram
+from .program import ExplainProgram, hint_facts
 
 log = logging.getLogger("neurosym.explain")
 
@@ -45,7 +45,8 @@ class Programs:
         facts = ctx.problem.facts if keep is None else ctx.restricted_facts(keep)
         cands = list(ctx.cands) if keep is None else [k for k in ctx.cands if k in keep]
         current = sorted(ctx.chosen0, key=str)
-        prog = ExplainProgram(facts, ctx.rules, cands, current, label=label)
+        prog = ExplainProgram(facts, ctx.rules, cands, current, hints=hint_facts(ctx.plan0), label=label,
+                              relax=False)
         prog.on_call = weakref.WeakMethod(self._count_call)
         log.debug("explanation program %s: %d candidates, grounded in %.3f s", label or "(small)",
                   len(cands), prog.ground_s)

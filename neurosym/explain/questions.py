@@ -18,12 +18,13 @@ import time as _time
 from ..problem import Key
 from .conflicts import shrink
 from .context import Context
-from .entries import checked_rules, chosen_entry, entry_key, excluded_entry, feasible_entry, not_candidate, pruned_entry
+from .entries import (checked_rules, chosen_entry, entry_key, excluded_entry, feasible_entry, not_candidate,
+                      pruned_entry, scope_of)
 from .programs import Programs
 from .program import ExplainProgram
 from .roles import enumerate_role, optimize_role, pool, roles, support
 from .texts import constraint_text
-from .trace import closest_broken
+from .trace import broken_in_witnesses, closest_broken, fits_route, need_of
 from .types import Loss, TraceEntry
 from .weather import annotate
 
@@ -67,7 +68,7 @@ def why(ctx: Context, progs: Programs, item: object) -> TraceEntry:
     return entry
 
 
-def why_not(ctx: Context, progs: Programs, item: object, limit: float = 0.5) -> TraceEntry:
+def why_not(ctx: Context, progs: Programs, item: object, limit: float = 0.25) -> TraceEntry:
     """Why an item is not in the itinerary: it is re-solved with the item forced in.
 
     Either the rules it breaks (and the other choices they name, and the traveller's
@@ -98,25 +99,37 @@ def why_not(ctx: Context, progs: Programs, item: object, limit: float = 0.5) -> 
 def _candidate(ctx: Context, progs: Programs, key: Key | str, limit: float) -> TraceEntry:
     is_cand = key in ctx.cands
     force, force_item = ([key], []) if is_cand else ([], [str(key)])
-    keep = set(ctx.chosen0) | ({key} if is_cand else set(ctx.options.get(str(key), [])))
+    options = [key] if is_cand else list(ctx.options.get(str(key), []))
+    keep = set(ctx.chosen0) | set(options)
     base_obj = list(ctx.plan0.objective)
+    on_route = fits_route(ctx, options)
     # 1. the best itinerary with it that otherwise keeps to the itinerary's own items
-    #    (a small program; with user rule files there are none, so straight to 2)
-    if not ctx.rules:
+    #    (a small program; only when the itinerary's route can take it, and without user
+    #    rule files, which may read facts a small program leaves out)
+    if on_route and not ctx.rules:
         r = progs.small(keep).run(force=force, force_item=force_item, objective=True, mode="opt", limit=limit,
                                   plan=True)
         if r.sat:
             return feasible_entry(ctx, key, r, base_obj, "itinerary")
-    # 2. any itinerary at all: a witness, then the best from its items and the chosen ones
+    # 2. any itinerary at all: a witness as close to the itinerary as the search finds,
+    #    then the best from its items and the chosen ones
     G = progs.whole()
-    w = G.run(force=force, force_item=force_item, mode="sat", plan=True, limit=None)
+    w = G.run(force=force, force_item=force_item, mode="sat", plan=True, limit=None, hint=True)
     if w.sat and w.plan is not None:
         r2 = progs.small(keep | w.plan.chosen()).run(force=force, force_item=force_item, objective=True,
                                                       mode="opt", limit=limit, plan=True)
-        return feasible_entry(ctx, key, r2 if r2.sat else w, base_obj, "global")
+        best = r2 if r2.sat and r2.plan is not None else w
+        return feasible_entry(ctx, key, best, base_obj, scope_of(ctx, best.plan or w.plan, entry_key(ctx, key, best)))
     # 3. excluded everywhere: what it breaks, staying as close to the itinerary as possible
-    broken, rel, where = closest_broken(ctx, progs, key, force, force_item, limit)
-    constraints = excluding_constraints(G, force, force_item)
+    #    (off the itinerary's route: as a plain swap into an itinerary found for a sibling)
+    rel = None
+    found = {} if on_route or not options else _broken_off_route(ctx, progs, options[0])
+    if found:
+        _, viol, where, day = found[options[0]]
+        broken = ctx.broken(viol)
+    else:
+        broken, rel, where = closest_broken(ctx, progs, key, force, force_item, limit)
+    constraints = excluding_constraints(G, force, force_item, w)
     ekey = entry_key(ctx, key, rel if rel else w)
     e = excluded_entry(ctx, ekey, broken, "global", where,
                        constraints=[constraint_text(ctx.problem.request, c) for c in constraints])
@@ -131,14 +144,28 @@ def _candidate(ctx: Context, progs: Programs, key: Key | str, limit: float) -> T
     return e
 
 
-def excluding_constraints(G: ExplainProgram, force: list, force_item: list[str]) -> list:
+def _broken_off_route(ctx: Context, progs: Programs, key: Key) -> dict:
+    """The rules an excluded candidate off the itinerary's route breaks as a plain swap
+    into an itinerary found for a sibling (another leg of its move, another place of its
+    city)."""
+    need = need_of(ctx, key)
+    siblings = [k for k in ctx.cands if k != key and need_of(ctx, k) == need]
+    cov = progs.whole().cover(siblings, models=1) if siblings else None
+    if cov is None or not cov.found:
+        return {}
+    witness = next(iter(cov.found.values()))[0]
+    return broken_in_witnesses(ctx, progs, [key], [witness])
+
+
+def excluding_constraints(G: ExplainProgram, force: list, force_item: list[str], first=None) -> list:
     """The traveller's constraints that exclude a forced item (a minimal set, or none
-    when the item is excluded with all of them set aside)."""
+    when the item is excluded with all of them set aside). ``first`` is the solve with
+    all of them kept, when already done."""
     if not G.constraints:
         return []
     if G.run(force=force, force_item=force_item, active=[], mode="sat").status != "sat":
         return []
-    first = G.run(force=force, force_item=force_item, mode="sat")
+    first = first if first is not None else G.run(force=force, force_item=force_item, mode="sat")
     core = first.core or list(G.constraints)
     mus, _checks = shrink(lambda act: G.run(force=force, force_item=force_item, active=act, mode="sat"), core)
     return mus

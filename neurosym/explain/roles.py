@@ -151,7 +151,7 @@ def enumerate_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role) -
     res = prog.run(fix=fix_except(ctx, prog, base, role), relax=True, mode="enum", limit=30.0)
     rest = base.chosen() - ({role.holder} if role.holder else set())
     out: dict[Key, Swap] = {}
-    for chosen, viol in res.models:
+    for chosen, viol, _placed in res.models:
         new = chosen - rest
         if len(new) != 1:
             continue
@@ -161,6 +161,46 @@ def enumerate_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role) -
         if old is None or opt.rank() < old.rank():
             out[key] = opt
     return out
+
+
+def enumerate_swaps(ctx: Context, prog: ExplainProgram, rs: list[Role], *, relax: bool = False,
+                    ban: Iterable[Key] = ()) -> dict[Key, list[Swap]]:
+    """Every candidate of ``prog`` that can take one of the roles ``rs`` of the explained
+    itinerary with the rest of it unchanged: one enumeration with one change at a time
+    (``explain.lp``'s ``ns_one``), instead of one per role as :func:`enumerate_role`.
+    With ``relax`` the rules are released and each swap says what it breaks (``ban``
+    keeps candidates out, so that only the others are enumerated)."""
+    base = ctx.plan0
+    res = prog.run(relax=relax, one=True, plan=True, ban=ban, mode="enum", limit=60.0)
+    by_slot: dict[tuple[int, int], Role] = {}
+    by_move: dict[tuple[int, str, str], Role] = {}
+    by_city: dict[str, Role] = {}
+    for role in rs:
+        if role.kind in ("meal", "visit"):
+            by_slot.update({(role.day or 0, s): role for s in role.slots})
+        elif role.kind == "move" and role.move:
+            by_move[(role.day or 0, *role.move)] = role
+        elif role.city:
+            by_city[role.city] = role
+    out: dict[Key, dict[Role, Swap]] = {}
+    for new, viol, at in res.models:   # with one change at a time an answer shows only the new candidate
+        if len(new) != 1:
+            continue   # the itinerary itself, re-timed, or a role left empty
+        key = next(iter(new))
+        c = ctx.cands[key]
+        if c.category == "transport":
+            role = by_move.get(ctx.problem.legs[key].move)
+        elif c.category == "hotel":
+            role = by_city.get(c.city or "")
+        else:
+            role = next((by_slot.get((d, s)) for d, s, i in at if i == key), None)
+        if role is None:
+            continue
+        opt = Swap(role, base, viol, delta(ctx, role, base, key))
+        old = out.setdefault(key, {}).get(role)
+        if old is None or opt.rank() < old.rank():
+            out[key][role] = opt
+    return {k: list(v.values()) for k, v in out.items()}
 
 
 def flex(ctx: Context, base: Plan, role: Role) -> tuple[set[int], set[str], set[tuple[int, str, str]]]:

@@ -19,8 +19,9 @@ from .types import Broken, ConstraintRef
 #: The TripRequest field each kind of traveller constraint comes from.
 CONSTRAINT_FIELDS = {"budget": "budget", "need": "house_rules", "room_type": "room_types", "cuisine": "cuisines",
                      "mode": "exclude_modes", "earliest_departure": "earliest_departure",
-                     "latest_return": "latest_return", "fixed_order": "fixed_order", "keep": "keep",
-                     "rain": "weather", "heat": "weather", "cold": "weather"}
+                     "latest_return": "latest_return", "home_by_midnight": "return_after_midnight",
+                     "fixed_order": "fixed_order", "keep": "keep", "rain": "weather", "heat": "weather",
+                     "cold": "weather"}
 
 
 def first_arg(c: clingo.Symbol) -> str:
@@ -36,6 +37,11 @@ def term_text(c: clingo.Symbol) -> str:
     if not c.arguments:
         return c.name
     return f"{c.name}({', '.join(a.string if a.type == clingo.SymbolType.String else str(a) for a in c.arguments)})"
+
+
+def a_meal(cuisine: str) -> str:
+    """``a thai meal``, ``an italian meal``."""
+    return f"{'an' if cuisine[:1].lower() in 'aeiou' else 'a'} {cuisine} meal"
 
 
 def _clock(t: Any) -> str:
@@ -61,10 +67,11 @@ _TEXTS: dict[str, Callable[[TripRequest, clingo.Symbol], str]] = {
     "budget": lambda req, c: f"budget of {req.budget:.2f}",
     "need": lambda req, c: _need(req, first_arg(c)),
     "room_type": lambda req, c: f"room types {', '.join(req.room_types or [])}",
-    "cuisine": lambda req, c: f"wish for a {first_arg(c)} meal",
+    "cuisine": lambda req, c: f"wish for {a_meal(first_arg(c))}",
     "mode": lambda req, c: f"exclusion of {first_arg(c)} travel",
     "earliest_departure": lambda req, c: f"earliest departure at {_clock(req.earliest_departure)}",
     "latest_return": lambda req, c: f"latest return at {_clock(req.latest_return)}",
+    "home_by_midnight": lambda req, c: "wish to be home by midnight on the last day",
     "fixed_order": lambda req, c: f"fixed order {' -> '.join(req.destinations)}",
     "keep": _keep,
     "rain": lambda req, c: f"rain threshold of {req.weather.rain_threshold}% for outdoor visits",

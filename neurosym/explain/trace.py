@@ -2,14 +2,17 @@
 
 1. Chosen items: the rules they were checked against, score, contributions, cost.
    Pruned candidates: dominated by their recorded dominator.
-2. Swaps into the itinerary: for each role, one enumeration (meals, visits) or one
-   optimisation per candidate (legs, hotels), on small programs.
-3. Other routes: candidates in a city the itinerary does not visit, or legs of a move
-   it does not make, are grouped by that requirement; each group gets a baseline (the
-   best itinerary found on a route that meets it) and step 2 runs against it.
-4. The rest: re-planned with the itinerary's items, then one brave enumeration on the
-   whole program asking which of them any itinerary contains; the others are excluded,
-   with the rules broken where they were tried.
+2. Swaps into the itinerary: for each role (a meal of a day, a visit slot, the stay in a
+   city, the leg of a move), one enumeration with the rest of the itinerary fixed and the
+   rules released, on a small program: every candidate that could take it, and the rules
+   it would break there. A swap that breaks nothing gives an exact loss.
+3. The rest: one covering search on the whole program, guided by the itinerary's own
+   choices (``ExplainProgram.cover``): an itinerary for every candidate that any
+   itinerary contains, as close to the chosen one as the search finds, and a proof that
+   no itinerary contains the others (excluded; the rules they break come from step 2
+   or from a covering search with the rules released).
+
+The whole program grounds in the background while step 2 runs (``Programs.prepare``).
 """
 
 from __future__ import annotations
@@ -18,23 +21,21 @@ import logging
 import time as _time
 from collections.abc import Sequence
 
-import clingo
-
-from .. import vocab as V
 from ..answer import Plan
-from ..asp import Value, symbol
+from ..asp import Value
 from ..itinerary import PLACE_EVENTS
 from ..problem import Key
 from .context import Context
-from .entries import cap, checked_rules, chosen_entry, excluded_entry, feasible_entry, pruned_entry, swap_entry
+from .entries import (checked_rules, chosen_entry, excluded_entry, feasible_entry, pruned_entry, swap_entry,
+                      witness_entry)
 from .programs import Programs
-from .roles import Role, Swap, enumerate_role, optimize_role, pool, roles, support
-from .types import Scope, Trace, TraceEntry
+from .roles import Role, Swap, enumerate_role, enumerate_swaps, pool, roles
+from .types import Trace, TraceEntry
 from .weather import annotate
 
 log = logging.getLogger("neurosym.explain")
 _CAT_ORDER = {"transport": 0, "hotel": 1, "attraction": 2, "restaurant": 3}
-Requirement = tuple   # ("city", name) or ("move", (day, origin, destination))
+Broken = tuple[int, list[tuple[str, tuple[Value, ...]]], str, int | None]
 
 
 def chosen_order(ctx: Context) -> list[Key]:
@@ -50,120 +51,52 @@ def chosen_order(ctx: Context) -> list[Key]:
     return out
 
 
-def swap_options(ctx: Context, progs: Programs, base: Plan, rs: list[Role], wanted: set[Key],
-                 wide_limit: float = 0.5) -> dict[Key, list[Swap]]:
-    """For the wanted candidates, every role of ``base`` they could take and what that breaks.
-
-    Roles sharing a pool of candidates share one small program (the plan's items and that pool)."""
-    by_pool: dict[tuple[frozenset[Key], frozenset[Key]], list[Role]] = {}
+def _pools(ctx: Context, rs: list[Role]) -> set[Key]:
+    out: set[Key] = set()
     for role in rs:
-        p = frozenset(pool(ctx, role, base) & wanted)
-        if p:
-            extra = frozenset(support(ctx, base, role)) if role.kind in ("move", "stay") else frozenset()
-            by_pool.setdefault((p, extra), []).append(role)
-    chosen = base.chosen()
-
-    def work(task: tuple[tuple[frozenset[Key], frozenset[Key]], list[Role]]) -> list[dict[Key, Swap]]:
-        (p, extra), group = task
-        prog = progs.small(chosen | p | extra)
-        keys = sorted(p, key=str)
-        return [optimize_role(ctx, prog, base, role, keys, wide_limit) if role.kind in ("move", "stay")
-                else enumerate_role(ctx, prog, base, role) for role in group]
-
-    out: dict[Key, list[Swap]] = {}
-    for found_list in progs.map(work, list(by_pool.items())):
-        for found in found_list:
-            for key, opt in found.items():
-                if key in wanted:
-                    out.setdefault(key, []).append(opt)
+        out |= pool(ctx, role, ctx.plan0)
     return out
 
 
-def groups(ctx: Context, pending: list[Key]) -> list[tuple[Requirement, list[Key]]]:
-    """Group candidates by what the itinerary would need to change to take them."""
-    legs = ctx.problem.legs
-    moves0 = {legs[k].move for k in ctx.plan0.take}
-    out: dict[Requirement, list[Key]] = {}
-    for key in pending:
-        c = ctx.cands[key]
-        if c.category == "transport":
-            m = legs[key].move
-            if m in moves0:
-                continue
-            req: Requirement = ("move", m)
-        elif c.city not in ctx.plan0.cities:
-            req = ("city", c.city)
-        else:
-            continue
-        out.setdefault(req, []).append(key)
-    return sorted(out.items(), key=lambda x: (-len(x[1]), str(x[0])))
+def route_program(ctx: Context, progs: Programs, rs: list[Role]):
+    """The small program of the itinerary's items and the pools of its roles (every
+    candidate its route can take): one program for every question about them."""
+    return progs.small(ctx.chosen0 | _pools(ctx, rs))
 
 
-def satisfies(ctx: Context, base: Plan, req: Requirement) -> bool:
-    if req[0] == "city":
-        return req[1] in base.cities
-    return any(ctx.problem.legs[k].move == req[1] for k in base.take)
-
-
-def _requirement(prog, req: Requirement) -> list[tuple[clingo.Symbol, bool]] | None:
-    if req[0] == "city":
-        sym = clingo.Function("visit_city", [symbol(req[1])])
-    else:
-        sym = clingo.Function("move", [symbol(x) for x in req[1]])
-    return [(sym, True)] if prog.has(sym) else None
-
-
-def baseline(ctx: Context, progs: Programs, req: Requirement, limit: float) -> Plan | None:
-    """The best itinerary found that meets ``req`` (visit a city, make a move).
-
-    A witness from the whole program, then the best itinerary from the chosen
-    itinerary's items, the witness's and (for a city) all of that city's, within
-    ``limit`` seconds."""
-    G = progs.whole()
-    fix = _requirement(G, req)
-    if fix is None:
-        return None
-    w = G.run(fix=fix, mode="sat", plan=True, limit=None)
-    if not w.sat or w.plan is None:
-        return None
-    witness = w.plan
-    keep = ctx.chosen0 | witness.chosen()
-    if req[0] == "city":
-        keep |= {k for k, c in ctx.cands.items() if c.city == req[1]}
-    else:
-        keep |= {k for k, x in ctx.problem.legs.items() if x.move == req[1]}
-    P = progs.small(keep)
-    wsyms = witness.symbols()   # the witness's route is kept: the rest is optimised
-    fixP = [(sym, sym in wsyms) for pred in (V.VisitCity, V.Night) for sym in P.atoms(pred)]
-    r = P.run(fix=fixP, objective=True, mode="opt", limit=limit, plan=True)
-    plan = r.plan if r.sat and r.plan is not None else witness
-    return plan.with_objective(ctx.objective(plan))
-
-
-def roles_for(ctx: Context, base: Plan, req: Requirement) -> list[Role]:
-    if req[0] == "city":
-        n = ctx.problem.request.n_days
-        days = [d for d in range(1, n + 1) if req[1] in base.present(d)]
-        return roles(ctx, base, days=days, cities=[req[1]], moves=[])
-    return roles(ctx, base, days=[], cities=[], moves=[req[1]])
+def swap_options(ctx: Context, progs: Programs, rs: list[Role], wanted: set[Key], *, relax: bool = False
+                 ) -> dict[Key, list[Swap]]:
+    """For the wanted candidates, every role of the explained itinerary they could take as
+    a plain swap (the rest of it unchanged): one enumeration with one change at a time,
+    on a program of the itinerary's items and the roles' pools. With ``relax``, the swaps
+    that break rules too, and what they break (only the wanted candidates are tried)."""
+    everyone = _pools(ctx, rs)
+    keys = everyone & wanted
+    if not keys:
+        return {}
+    prog = route_program(ctx, progs, rs)
+    ban = sorted(everyone - keys - ctx.chosen0, key=str) if relax else []
+    found = enumerate_swaps(ctx, prog, rs, relax=relax, ban=ban)
+    return {k: v for k, v in found.items() if k in wanted}
 
 
 def closest_broken(ctx: Context, progs: Programs, key: Key | str, force: list[Key], force_item: list[str],
                    limit: float):
     """The rules a forced candidate breaks in the itinerary closest to the chosen one."""
     keep = set(ctx.chosen0) | ({key} if key in ctx.cands else set(ctx.options.get(str(key), [])))
-    rel = progs.small(keep).run(force=force, force_item=force_item, relax=True, aux="near", mode="opt", limit=limit)
-    where = " next to the itinerary's other choices"
-    if not rel.sat:
-        rel = progs.whole().run(force=force, force_item=force_item, relax=True, aux="near", mode="opt", limit=limit)
-        where = ""
-    return (ctx.broken(rel.violations) if rel.sat else []), (rel if rel.sat else None), where
+    if not ctx.rules:
+        rel = progs.small(keep).run(force=force, force_item=force_item, relax=True, aux="near", mode="opt",
+                                    limit=limit)
+        if rel.sat:
+            return ctx.broken(rel.violations), rel, " next to the itinerary's other choices"
+    rel = progs.whole().run(force=force, force_item=force_item, relax=True, aux="near", mode="opt", limit=limit)
+    return (ctx.broken(rel.violations) if rel.sat else []), (rel if rel.sat else None), ""
 
 
 def feasible_elsewhere(ctx: Context, progs: Programs, key: Key, limit: float) -> TraceEntry:
-    """A candidate some itinerary contains but that fits no role tried: a witness from
+    """A candidate some itinerary may contain but that fits no role tried: a witness from
     the whole program, then the best itinerary from its items and the chosen ones."""
-    w = progs.whole().run(force=[key], mode="sat", plan=True, limit=None)
+    w = progs.whole().run(force=[key], mode="sat", plan=True, limit=None, hint=True)
     if not w.sat or w.plan is None:
         return excluded_entry(ctx, key, closest_broken(ctx, progs, key, [key], [], limit)[0], "global")
     keep = ctx.chosen0 | w.plan.chosen() | {key}
@@ -171,9 +104,16 @@ def feasible_elsewhere(ctx: Context, progs: Programs, key: Key, limit: float) ->
     return feasible_entry(ctx, key, r if r.sat else w, list(ctx.plan0.objective), "global")
 
 
-def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item_limit: float = 0.3) -> Trace:
-    """Every candidate with its reason (see the module docs and docs/explanations.md)."""
+def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item_limit: float = 0.3,
+                cover_limit: float = 60.0) -> Trace:
+    """Every candidate with its reason (see the module docs and docs/explanations.md).
+
+    ``cover_limit`` bounds the covering search; should it run out, the candidates left
+    are asked about one by one (a witness, improved for ``item_limit`` seconds, or the
+    rules they break). ``baseline_limit`` is kept for compatibility (the covering search
+    replaced the per-route baselines)."""
     t0 = _time.perf_counter()
+    progs.prepare()   # the whole program grounds in the background meanwhile
     stats: dict[str, float] = {}
     entries: dict[Key, TraceEntry] = {}
     checked = checked_rules(ctx, progs.small(set(ctx.chosen0)))
@@ -184,105 +124,51 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
         entries[key] = pruned_entry(ctx, key, dom)
     stats["chosen_s"] = _time.perf_counter() - t0
     todo = [k for k in ctx.cands if k not in entries]
-    best_broken: dict[Key, tuple[int, list[tuple[str, tuple[Value, ...]]], str, int | None]] = {}
 
-    def settle(opts: dict[Key, list[Swap]], loss0: Sequence[int], scope: Scope, proven: bool,
-               note: str, where: str) -> None:
-        for key, olist in opts.items():
-            if key in entries:
-                continue
-            feasible = [o for o in olist if o.ok]
-            if feasible:
-                best = min(feasible, key=lambda o: o.delta)
-                entries[key] = swap_entry(ctx, key, best, loss0, scope, proven, note=note)
-                continue
-            for o in olist:
-                rank = len(o.broken)
-                if key not in best_broken or rank < best_broken[key][0]:
-                    best_broken[key] = (rank, o.broken, f" as {o.role.describe(ctx)} of {where}", o.role.day)
-
-    # 1. swaps into the itinerary itself: one enumeration per role, on small programs
+    # 1. plain swaps into the itinerary: one enumeration with one change at a time
     t1 = _time.perf_counter()
-    settle(swap_options(ctx, progs, ctx.plan0, roles(ctx, ctx.plan0), set(todo)), (0, 0), "itinerary", True, "",
-           "this itinerary")
+    rs = roles(ctx, ctx.plan0)
+    for key, olist in swap_options(ctx, progs, rs, set(todo)).items():
+        best = min(olist, key=lambda o: (o.delta, o.role.day or 0))
+        entries[key] = swap_entry(ctx, key, best, (0, 0), "itinerary", True)
     stats["swaps_s"] = _time.perf_counter() - t1
-    # 2. other routes: baselines in waves, each covering every group its route satisfies
+    # ... and those the itinerary's route can take that fit no plain swap: covered on the
+    # same small program (its itineraries are itineraries of the whole one), while the
+    # whole program grounds in the background
+    found: dict[Key, Plan] = {}
+    on_route = [k for k in todo if k not in entries and fits_route(ctx, [k])]
+    if on_route and not ctx.rules:
+        cov0 = route_program(ctx, progs, rs).cover(on_route, limit=cover_limit)
+        found.update({k: p for k, (p, _) in cov0.found.items()})
+        stats["route_cover_models"] = cov0.models
+
+    # 2. the rest: one covering search on the whole program, guided by the itinerary
     t2 = _time.perf_counter()
-    grouped = groups(ctx, [k for k in todo if k not in entries])
-    covered: list[Plan] = []
-    assigned: dict[Requirement, Plan | None] = {}
-    remaining = [req for req, _ in grouped]
-    while remaining:
-        batch: list[Requirement] = []
-        for req in remaining:
-            base = next((b for b in covered if satisfies(ctx, b, req)), None)
-            if base is not None:
-                assigned[req] = base
-            elif len(batch) < progs.workers:
-                batch.append(req)
-        for req, base in zip(batch, progs.map(lambda r: baseline(ctx, progs, r, baseline_limit), batch)):
-            assigned[req] = base
-            if base is not None:
-                covered.append(base)
-        remaining = [req for req in remaining if req not in assigned]
-    tasks = [(req, keys, assigned[req]) for req, keys in grouped if assigned.get(req) is not None]
-
-    def group_options(task: tuple[Requirement, list[Key], Plan]) -> dict[Key, list[Swap]]:
-        req, keys, base = task
-        return swap_options(ctx, progs, base, roles_for(ctx, base, req), set(keys))
-
-    for (req, keys, base), opts in zip(tasks, progs.map(group_options, tasks)):
-        loss0 = (base.objective[0] - ctx.plan0.objective[0], base.objective[1] - ctx.plan0.objective[1])
-        route = ctx.route_text(base)
-        settle(opts, loss0, "route", False, f" of the best itinerary found on the route {route}",
-               f"the best itinerary found on the route {route}")
-    stats["routes_s"] = _time.perf_counter() - t2
-    stats["baselines"] = len(covered)
-    # 3. the rest: the itinerary's own items re-planned with each; then which of the others
-    #    any itinerary can contain (one brave enumeration), one by one
-    t3 = _time.perf_counter()
+    base_obj = list(ctx.plan0.objective)
+    for key, plan in found.items():
+        entries[key] = witness_entry(ctx, key, plan, base_obj)
     left = [k for k in todo if k not in entries]
-    for k in left:
-        cat = ctx.cands[k].category
-        stats[f"left_{cat}"] = stats.get(f"left_{cat}", 0) + 1
-    local = [k for k in left if ctx.cands[k].category != "transport" and ctx.cands[k].city in ctx.plan0.cities]
-    replans = progs.map(lambda k: progs.small(set(ctx.chosen0) | {k}).run(
-        force=[k], objective=True, mode="opt", limit=item_limit, plan=True), local)
-
-    def with_broken(e: TraceEntry, key: Key) -> TraceEntry:
-        if key in best_broken:
-            _, viol, where, _day = best_broken[key]
-            e.broken = ctx.broken(viol)
-            e.text += (f". {cap(where.strip())} it would break " + "; ".join(f"{b.rule}: {b.text}" for b in e.broken[:2]))
-        return e
-
-    for key, r in zip(local, replans):
-        if r.sat:
-            entries[key] = with_broken(feasible_entry(ctx, key, r, list(ctx.plan0.objective), "itinerary"), key)
-            left.remove(key)
-    stats["local_s"] = _time.perf_counter() - t3
+    missing: list[Key] = []
     if left:
         G = progs.whole()
         stats["global_ground_s"] = G.ground_s
-        b = G.run(mode="brave", ask=left, limit=None)
-        feasible = set(b.chosen) if b.sat else set()
-        stats["brave_s"] = b.seconds
-        some = [k for k in left if k in feasible]
-        elsewhere = dict(zip(some, progs.map(lambda k: feasible_elsewhere(ctx, progs, k, item_limit), some)))
+        stats["global_wait_s"] = _time.perf_counter() - t2
+        cov = G.cover(left, limit=cover_limit)
+        stats["cover_s"], stats["cover_models"] = cov.seconds, cov.models
         for key in left:
-            if key in feasible:
-                e = elsewhere[key]
-                entries[key] = with_broken(e, key) if e.status != "excluded" else e
-            elif key in best_broken:
-                _, viol, where, day = best_broken[key]
-                e = excluded_entry(ctx, key, ctx.broken(viol), "global", where)
-                if not e.days and day:
-                    e.days = [day]
-                entries[key] = e
+            if key in cov.found:
+                entries[key] = witness_entry(ctx, key, cov.found[key][0], base_obj)
+                found[key] = cov.found[key][0]
             else:
-                entries[key] = excluded_entry(ctx, key, closest_broken(ctx, progs, key, [key], [], item_limit)[0],
-                                              "global")
-    stats["items_s"] = _time.perf_counter() - t3
+                missing.append(key)
+        if cov.exhausted:
+            witnesses = list({id(p): p for p in found.values()}.values())
+            _excluded(ctx, progs, rs, missing, witnesses, entries, stats)
+        else:   # the search ran out of time: the others one by one
+            stats["cover_cut"] = 1
+            for key in missing:
+                entries[key] = feasible_elsewhere(ctx, progs, key, item_limit)
+    stats["rest_s"] = _time.perf_counter() - t2
     annotate(ctx, progs, entries)   # the slots the forecast keeps outdoor candidates out of
     stats["total_s"] = _time.perf_counter() - t0
     stats.update({k: v for k, v in progs.stats.items() if k.startswith(("small", "solver"))})
@@ -297,3 +183,108 @@ def build_trace(ctx: Context, progs: Programs, baseline_limit: float = 0.3, item
     log.debug("trace: %d entries in %.2f s (%s)", len(trace.entries), stats["total_s"], trace.counts())
     return trace
 
+
+def need_of(ctx: Context, key: Key) -> tuple:
+    """The part of an itinerary a candidate could fill: the move of a leg, the stay in a
+    hotel's city, a meal or visit in a place's city."""
+    c = ctx.cands[key]
+    if c.category == "transport":
+        return ("move", ctx.problem.legs[key].move)
+    return (c.category, c.city)
+
+
+def _roles_for(ctx: Context, plan: Plan, need: tuple) -> list[Role]:
+    if need[0] == "move":
+        return roles(ctx, plan, days=[], cities=[], moves=[need[1]])
+    if need[0] == "hotel":
+        return roles(ctx, plan, days=[], cities=[need[1]], moves=[])
+    days = [d for d in range(1, ctx.problem.request.n_days + 1) if need[1] in plan.present(d)]
+    kind = "meal" if need[0] == "restaurant" else "visit"
+    return [r for r in roles(ctx, plan, days=days, cities=[], moves=[]) if r.kind == kind]
+
+
+def broken_in_witnesses(ctx: Context, progs: Programs, keys: Sequence[Key], witnesses: Sequence[Plan]
+                        ) -> dict[Key, Broken]:
+    """For candidates no itinerary contains: the rules they break as a plain swap into an
+    itinerary found for a sibling (another leg of the same move, another place of the
+    same city), chosen so that few itineraries serve them all; one relaxed enumeration
+    per role, on a small program of that itinerary's items and the candidates."""
+    needs = {k: need_of(ctx, k) for k in keys}
+    offers: list[tuple[Plan, set[tuple]]] = []
+    for w in witnesses:
+        moves = {ctx.problem.legs[k].move for k in w.take}
+        offers.append((w, {("move", m) for m in moves} | {(cat, c) for c in w.cities
+                                                          for cat in ("hotel", "attraction", "restaurant")}))
+    todo = set(needs.values())
+    tasks: list[tuple[Plan, list[tuple]]] = []
+    while todo:
+        w, served = max(offers, key=lambda o: len(o[1] & todo), default=(None, set()))
+        got = served & todo
+        if w is None or not got:
+            break
+        tasks.append((w, sorted(got, key=str)))
+        todo -= got
+
+    if not tasks:
+        return {}
+    # one small program for them all: the itineraries' items and the candidates
+    prog = progs.small(set(needs).union(*(w.chosen() for w, _ in tasks)))
+
+    def work(task: tuple[Plan, list[tuple]]) -> list[tuple[Role, Plan, dict[Key, Swap]]]:
+        w, served = task
+        return [(role, w, enumerate_role(ctx, prog, w, role)) for need in served for role in _roles_for(ctx, w, need)]
+
+    found: dict[Key, Broken] = {}
+    for results in map(work, tasks):   # one program: its solves take turns
+        for role, w, swaps in results:
+            route = ctx.route_text(w)
+            for key, s in swaps.items():
+                if key in needs and (key not in found or len(s.broken) < found[key][0]):
+                    found[key] = (len(s.broken), s.broken,
+                                  f" as {role.describe(ctx)} of an itinerary found on the route {route}", role.day)
+    return found
+
+
+def fits_route(ctx: Context, options: Sequence[Key]) -> bool:
+    """Whether the itinerary's route can take a candidate: a leg of one of its moves, a
+    place or hotel of one of its cities."""
+    moves = {ctx.problem.legs[k].move for k in ctx.plan0.take}
+    for k in options:
+        c = ctx.cands[k]
+        if (ctx.problem.legs[k].move in moves) if c.category == "transport" else (c.city in ctx.plan0.cities):
+            return True
+    return False
+
+
+def _excluded(ctx: Context, progs: Programs, rs: list[Role], keys: Sequence[Key], witnesses: Sequence[Plan],
+              entries: dict[Key, TraceEntry], stats: dict[str, float]) -> None:
+    """Entries for candidates no itinerary contains: the rules they break where tried (a
+    plain swap into the itinerary, for those its route can take; into an itinerary found
+    for a sibling, for the others; else in the itinerary that breaks the fewest rules,
+    closest to the chosen one). The first two run side by side."""
+    t = _time.perf_counter()
+    on = [k for k in keys if fits_route(ctx, [k])]
+    off = [k for k in keys if k not in set(on)]
+
+    def in_itinerary() -> dict[Key, Broken]:
+        out: dict[Key, Broken] = {}
+        for key, olist in swap_options(ctx, progs, rs, set(on), relax=True).items():
+            o = min(olist, key=lambda o: o.rank())
+            out[key] = (len(o.broken), o.broken, f" as {o.role.describe(ctx)} of this itinerary", o.role.day)
+        return out
+
+    found = progs.map(lambda f: f(), [in_itinerary, lambda: broken_in_witnesses(ctx, progs, off, witnesses)])
+    best_broken = {**found[0], **found[1]}
+    stats["excluded_s"] = _time.perf_counter() - t
+    for key in keys:
+        if key in best_broken:
+            _, viol, where, day = best_broken[key]
+            e = excluded_entry(ctx, key, ctx.broken(viol), "global", where)
+            if not e.days and day:
+                e.days = [day]
+        else:
+            broken, rel, where = closest_broken(ctx, progs, key, [key], [], 2.0)
+            e = excluded_entry(ctx, key, broken, "global", where)
+            if rel is not None:
+                e.replaces = sorted(ctx.key_text(k) for k in ctx.chosen0 - rel.chosen)
+        entries[key] = e

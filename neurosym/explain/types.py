@@ -217,12 +217,20 @@ class ConstraintRef(Model):
 
 
 class Repair(Model):
-    """A change to the request that makes it plannable, confirmed by re-planning."""
+    """A change to the request that makes it plannable, confirmed by re-planning.
+
+    ``change`` says how much of the request it changes (the ranking key, smallest
+    first): dropping one of the traveller's constraints counts 1, widening one (the room
+    types) 0.5, a numeric change its relative size (at most 1: a budget raised by 10%
+    counts 0.1, a departure moved by 3 hours 0.25), moving the dates 0.25 a day, a day
+    more or less 0.5, a city fewer 1 (docs/explanations.md).
+    """
 
     kind: str
     text: str
     constraints: list[str] = Field(default_factory=list, description="the constraints it changes or drops")
     changes: dict[str, Any] = Field(default_factory=dict, description="TripRequest fields and their new values")
+    change: float = Field(default=0.0, description="how much of the request it changes (smaller keeps more)")
     confirmed: bool = False
     total_cost: float | None = None
     cities: list[str] = Field(default_factory=list)
@@ -234,14 +242,26 @@ class Repair(Model):
 
 
 class Diagnosis(Model):
-    """Why a request has no itinerary, and what would make it plannable."""
+    """Why a request has no itinerary, and what would make it plannable.
+
+    ``repairs`` are ranked by how much of the request they keep (``Repair.change``,
+    smallest first), every one confirmed by planning the repaired request. ``complete``
+    is false when the search stopped at its time limit (or at its radius of dates)
+    before it was done: the repairs are those found so far, and others may exist.
+    """
 
     conflict: list[ConstraintRef] = Field(default_factory=list)
     conflicts: list[list[ConstraintRef]] = Field(default_factory=list)
     frame: bool = Field(default=False, description="no itinerary even with every traveller constraint set aside: "
                                                    "the dates, cities and catalog themselves do not fit")
+    missing: list[str] = Field(default_factory=list, description="what the dates, cities and catalog lack "
+                                                                 "(a leg on some days, ...)")
     violations: list[Broken] = Field(default_factory=list)
     repairs: list[Repair] = Field(default_factory=list)
+    correction_sets: list[list[str]] = Field(default_factory=list, description="the smallest sets of the "
+                                             "traveller's constraints whose relaxation makes the request feasible")
+    complete: bool = Field(default=True, description="the search finished (false: stopped at its time limit)")
+    searched: list[str] = Field(default_factory=list, description="what the repair search tried, and its radius")
     checks: list[str] = Field(default_factory=list, description="the re-solves that verified minimality")
     stats: dict[str, float] = Field(default_factory=dict)
 
