@@ -36,6 +36,9 @@ class RuleFileError(ValueError):
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple:  # pickles whole: a batch sends it back from a worker
+        return (type(self), (self.path, self.line, self.message))
+
 
 @cache
 def rules_dir() -> Path:
