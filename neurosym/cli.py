@@ -1,4 +1,4 @@
-"""Command line: ``python -m neurosym demo | plan | verify | serve``.
+"""Command line: ``python -m neurosym demo | plan | plan-many | verify | serve | ...``.
 
 Exit codes: 0 success, 1 bad input (one line naming the file and field), 2 no
 itinerary exists or none was found within the time limit (or, for ``verify``, the
@@ -36,10 +36,15 @@ def load_model(path: str | Path, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise InputError(f"{p}: field {loc}: {err['msg']}{more}") from None
+        raise InputError(f"{p}: {validation_message(exc)}") from None
+
+
+def validation_message(exc: ValidationError) -> str:
+    """``field a.b: message`` of the first error, saying how many more there are."""
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
+    return f"field {loc}: {err['msg']}{more}"
 
 
 def _justification_lines(it: Any) -> list[str]:
@@ -221,6 +226,8 @@ def parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_serve)
     from .travelplanner.run import add_travelplanner_parser
     add_travelplanner_parser(sub)
+    from .batch.cli import add_plan_many_parser
+    add_plan_many_parser(sub)
     from .acting.cli import add_acting_parsers
     add_acting_parsers(sub)
     return p

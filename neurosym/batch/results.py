@@ -27,9 +27,11 @@ class RemoteError(Exception):
         return (type(self), (self.kind, self.message))
 
 
-def request_digest(request: Any) -> str:
-    """A short hash of a request's JSON: a result line names the request it answers."""
-    return hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
+def request_digest(request: Any, history: Any = None) -> str:
+    """A short hash of a request's JSON (and its history's): a result line names the
+    request it answers."""
+    text = request.model_dump_json() + ("\n" + history.model_dump_json() if history is not None else "")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -83,15 +85,15 @@ class PlanResult:
         assert self.error is not None
         raise self.error
 
-    def to_record(self, request: Any = None) -> dict[str, Any]:
+    def to_record(self, request: Any = None, history: Any = None) -> dict[str, Any]:
         """One JSON-ready line: index, status, the itinerary or the error, where and how long.
 
-        ``request`` (the request answered) adds its digest, which lets a resumed run check
-        that the line answers the same request.
+        ``request`` (the request answered, with its ``history``) adds its digest, which lets
+        a resumed run check that the line answers the same request.
         """
         out: dict[str, Any] = {"index": self.index, "status": self.status}
         if request is not None:
-            out["request"] = request_digest(request)
+            out["request"] = request_digest(request, history)
         if self.itinerary is not None:
             out["itinerary"] = self.itinerary.model_dump(mode="json")
         elif self.status == "no_itinerary":
