@@ -17,6 +17,7 @@ import inspect
 import threading
 import time
 import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -97,7 +98,7 @@ def plan_many(requests: Sequence[Any] | Mapping[int, Any], catalog: Any = None, 
     token = uuid.uuid4().hex[:12]
     embeddings = _embeddings(hists, shared, per_request) if hists else None
     context = BatchContext(token=token,
-                           catalog_json=shared.model_dump_json().encode() if shared is not None else None,
+                           catalog_json=zlib.compress(shared.model_dump_json().encode()) if shared is not None else None,
                            rules=rule_files, options={"time_limit": time_limit, **options}, embeddings=embeddings)
     return PlanBatch(reqs, context, histories=hists, catalogs=per_request, client=client, workers=workers)
 
