@@ -118,7 +118,8 @@ def wire_sizes(requests: list[Any], catalogs: list[Any]) -> dict[str, Any]:
     tp = [len(c.model_dump_json().encode()) for c in catalogs]
     tp_task = statistics.median(len(serialize_bytes(("x" * 12, 0, r, None, c.model_dump_json().encode())))
                                 for r, c in zip(requests, catalogs))
-    return {"demo_catalog_json_bytes": len(catalog_json), "demo_catalog_json_zlib_bytes": len(zlib.compress(catalog_json)),
+    return {"demo_catalog_json_bytes": len(catalog_json),
+            "demo_catalog_json_zlib_bytes": len(zlib.compress(catalog_json)),
             "demo_catalog_pickle_bytes": len(pickle.dumps(catalog)),
             "plugin_bytes": len(plugin), "task_bytes": len(task), "result_bytes": len(result),
             "embedding_texts": texts, "embedding_dim": dim, "embedding_bytes": texts * (dim * 4 + 64),

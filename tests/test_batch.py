@@ -33,7 +33,8 @@ def requests_varied() -> list:
     two = dict(destinations=["Alpha", "Beta"], end=date(2026, 6, 6))
     return [small_request(), small_request(budget=700), small_request(destinations=["Beta"]),
             small_request(**two), small_request(**two, budget=1500), small_request(pace=1),
-            small_request(destinations=["Alpha", "Beta"], visit_count=1), small_request(start=date(2026, 6, 2), end=date(2026, 6, 5))]
+            small_request(destinations=["Alpha", "Beta"], visit_count=1),
+            small_request(start=date(2026, 6, 2), end=date(2026, 6, 5))]
 
 
 def dump(it) -> dict:
@@ -111,31 +112,55 @@ def test_import_stays_light():
 
 # -- a worker dies mid-batch ------------------------------------------------------------------
 
-def test_a_worker_killed_mid_batch_loses_no_result():
-    catalog = small_catalog()
-    reqs = [small_request(destinations=["Alpha", "Beta"], end=date(2026, 6, 6), budget=3000 - 25 * i)
-            for i in range(10)]
-    cluster, client = local_cluster(2)
+@pytest.fixture(scope="module")
+def fragile():
+    """Two workers whose deaths the tests cause; a request is given up after its second."""
+    cluster, client = local_cluster(2, scheduler_kwargs={"allowed_failures": 1})
     try:
-        pids = client.run(os.getpid)
-        victim, results = None, []
-        with plan_many(reqs, catalog=catalog, client=client, **PLAN) as batch:
-            for r in batch:
-                results.append(r)
-                if victim is None:  # kill a worker that holds requests now, the other one if need be
-                    busy = client.processing()
-                    victim = max(pids, key=lambda w: (len(busy.get(w, ())), w != r.worker))
-                    os.kill(pids[victim], signal.SIGKILL)
-        assert sorted(r.index for r in results) == list(range(len(reqs)))
-        assert all(r.ok for r in results)
-        retried = [r for r in results if r.retried]
-        assert retried and all(r.lost_workers == (victim,) and r.worker != victim for r in retried)
-        assert batch.summary.workers_lost == [victim] and batch.summary.retried == len(retried)
-        for r in retried:  # planned again elsewhere, the same itinerary
-            assert dump(r.itinerary) == dump(plan_itinerary(reqs[r.index], catalog, **PLAN))
+        yield client
     finally:
         client.close()
         cluster.close()
+
+
+def test_a_worker_killed_mid_batch_loses_no_result(fragile):
+    client, catalog = fragile, small_catalog()
+    reqs = [small_request(destinations=["Alpha", "Beta"], end=date(2026, 6, 6), budget=3000 - 25 * i)
+            for i in range(10)]
+    pids = client.run(os.getpid)
+    victim, results = None, []
+    with plan_many(reqs, catalog=catalog, client=client, **PLAN) as batch:
+        for r in batch:
+            results.append(r)
+            if victim is None:  # kill a worker that holds requests now, the other one if need be
+                busy = client.processing()
+                victim = max(pids, key=lambda w: (len(busy.get(w, ())), w != r.worker))
+                os.kill(pids[victim], signal.SIGKILL)
+    assert sorted(r.index for r in results) == list(range(len(reqs)))
+    assert all(r.ok for r in results)
+    retried = [r for r in results if r.retried]
+    assert retried and all(r.lost_workers == (victim,) and r.worker != victim for r in retried)
+    assert batch.summary.workers_lost == [victim] and batch.summary.retried == len(retried)
+    for r in retried:  # planned again elsewhere: the same itinerary
+        assert dump(r.itinerary) == dump(plan_itinerary(reqs[r.index], catalog, **PLAN))
+
+
+def test_a_request_that_kills_its_worker_is_given_up_and_the_rest_planned(fragile):
+    from distributed import KilledWorker
+
+    from neurosym.prior import prior_scores
+
+    def scorer(items):  # a scorer that takes its process down on one request's catalog
+        if any(getattr(item, "city", None) == "Crashville" for item in items):
+            os._exit(3)
+        return prior_scores(items)
+
+    fragile.wait_for_workers(2, timeout=60)  # the nanny restarted the one killed above
+    good, bad = small_catalog(), small_catalog(alpha="Crashville")
+    reqs = [small_request(), small_request(destinations=["Crashville"]), small_request(pace=1)]
+    results = plan_many(reqs, catalog=[good, bad, good], client=fragile, scorer=scorer, **PLAN).results()
+    assert [r.status for r in results] == ["ok", "error", "ok"]
+    assert isinstance(results[1].error, KilledWorker) and len(results[1].lost_workers) == 2
 
 
 # -- histories: the embeddings travel once, workers never load the encoder ---------------------

@@ -17,20 +17,7 @@ Importing this package loads neither Dask nor the planner; ``plan_many`` loads D
 See docs/scaling.md.
 """
 
-from __future__ import annotations
+from .engine import PlanBatch, plan_many
+from .results import BatchSummary, PlanResult, RemoteError
 
-from importlib import import_module
-from typing import Any
-
-_EXPORTS = {"plan_many": "engine", "PlanBatch": "engine", "PlanResult": "results",
-            "BatchSummary": "results", "RemoteError": "results"}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'neurosym.batch' has no attribute {name!r}")
+__all__ = ["BatchSummary", "PlanBatch", "PlanResult", "RemoteError", "plan_many"]

@@ -36,8 +36,8 @@ class BatchContext:
     """What every request of a batch shares, sent to each worker once.
 
     ``catalog_json`` is the catalog's JSON, zlib-compressed (about 12 times smaller;
-    ``None``: the demo catalog, which every worker has); ``rules`` pairs each user rule file's path on the client with its
-    content; ``options`` are the keyword arguments of ``plan_itinerary`` (time limit,
+    ``None``: the demo catalog, which every worker has); ``rules`` pairs each user rule
+    file's path on the client with its content; ``options`` are the keyword arguments of ``plan_itinerary`` (time limit,
     pruning, reproducibility...); ``embeddings`` is set when requests carry histories.
     """
 

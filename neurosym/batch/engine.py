@@ -97,9 +97,9 @@ def plan_many(requests: Sequence[Any] | Mapping[int, Any], catalog: Any = None, 
     rule_files = tuple((str(p), check_user_file(p).read_bytes()) for p in rules)
     token = uuid.uuid4().hex[:12]
     embeddings = _embeddings(hists, shared, per_request) if hists else None
-    context = BatchContext(token=token,
-                           catalog_json=zlib.compress(shared.model_dump_json().encode()) if shared is not None else None,
-                           rules=rule_files, options={"time_limit": time_limit, **options}, embeddings=embeddings)
+    packed = zlib.compress(shared.model_dump_json().encode()) if shared is not None else None
+    context = BatchContext(token=token, catalog_json=packed, rules=rule_files,
+                           options={"time_limit": time_limit, **options}, embeddings=embeddings)
     return PlanBatch(reqs, context, histories=hists, catalogs=per_request, client=client, workers=workers)
 
 
@@ -311,6 +311,8 @@ class PlanBatch:
                     lost = tuple(self._lost.pop(index, ())) if index is not None else ()
                 if index is None:  # a request already given (a completion seen twice)
                     continue
+                if future.status != "finished":  # the task never returned: KilledWorker, cancelled...
+                    value = _failure(value)
                 result = _result(index, value, lost)
                 self.summary.add(result)
                 self._submit(todo, done, window - len(self._futures))
@@ -361,6 +363,13 @@ def _take(it: Iterator[int], n: int) -> list[int]:
         except StopIteration:
             break
     return out
+
+
+def _failure(value: Any) -> BaseException:
+    """The exception of a failed task, from what ``as_completed`` gives for it."""
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[1], BaseException):
+        return value[1]  # (type, exception, traceback)
+    return value if isinstance(value, BaseException) else RemoteError("TaskError", repr(value)[:500])
 
 
 def _result(index: int, value: Any, lost: tuple[str, ...]) -> PlanResult:
