@@ -101,6 +101,8 @@ def test_bad_input_is_refused_before_anything_runs():
         plan_many([small_request(), small_request()], catalog=[small_catalog()])
     with pytest.raises(ValueError, match="workers"):
         plan_many([small_request()], workers=0)
+    empty = plan_many([])
+    assert empty.results() == [] and empty.client is None  # nothing to plan: no cluster started
 
 
 def test_import_stays_light():
@@ -213,7 +215,7 @@ def end_processes(processes: list, wait: float = 10.0) -> None:
         p.kill()
 
 
-def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path):
+def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path, client):
     import psutil
 
     catalog, requests = tmp_path / "catalog.json", tmp_path / "requests.jsonl"
@@ -244,9 +246,12 @@ def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path):
     with out.open("ab") as f:  # the crash cut the line being written
         f.write(b'{"index": 14, "status": "ok", "itin')
 
-    second = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    # resumed on a running cluster this time (the first run had its own local one)
+    resumed = [*cmd[:-4], "--scheduler", client.scheduler.address, *cmd[-2:]]
+    second = subprocess.run(resumed, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert second.returncode == 2, second.stderr  # 2: one request (the bad line) is an error
     assert f"{done_before} of 15 requests already" in second.stderr
+    assert f"Dask scheduler {client.scheduler.address}, 2 worker threads" in second.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert Counter(r["index"] for r in records) == Counter(range(15))  # each request exactly once
     assert out.read_bytes().startswith(written)  # the first run's lines are kept as they were
@@ -255,6 +260,6 @@ def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path):
     bad = next(r for r in records if r["index"] == 5)
     assert "requests.jsonl:6: field" in bad["error"]["message"]
 
-    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    again = subprocess.run(resumed, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert again.returncode == 2 and "15 of 15 requests already" in again.stderr
     assert len(out.read_text().splitlines()) == 15

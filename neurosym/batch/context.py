@@ -36,13 +36,15 @@ class BatchContext:
     """What every request of a batch shares, sent to each worker once.
 
     ``catalog_json`` is the catalog's JSON, zlib-compressed (about 12 times smaller;
-    ``None``: the demo catalog, which every worker has); ``rules`` pairs each user rule
+    ``None``: the demo catalog, which every worker has, when ``demo_catalog`` is set, or
+    no shared catalog when every request brings its own); ``rules`` pairs each user rule
     file's path on the client with its content; ``options`` are the keyword arguments of ``plan_itinerary`` (time limit,
     pruning, reproducibility...); ``embeddings`` is set when requests carry histories.
     """
 
     token: str
     catalog_json: bytes | None = None
+    demo_catalog: bool = True
     rules: tuple[tuple[str, bytes], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     embeddings: Embeddings | None = None
@@ -61,8 +63,11 @@ class Prepared:
         from .. import planner  # noqa: F401 - imported once here, not by the first request
 
         self.context = context
-        self.catalog = (load_demo_catalog() if context.catalog_json is None
-                        else Catalog.model_validate_json(zlib.decompress(context.catalog_json)))
+        self.catalog: Catalog | None = None
+        if context.catalog_json is not None:
+            self.catalog = Catalog.model_validate_json(zlib.decompress(context.catalog_json))
+        elif context.demo_catalog:
+            self.catalog = load_demo_catalog()
         self._tmp: str | None = None
         self.rules = [self._rule_path(i, path, text) for i, (path, text) in enumerate(context.rules)]
         self.embeddings_added = _add_embeddings(context.embeddings) if context.embeddings else 0

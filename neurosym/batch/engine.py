@@ -98,7 +98,8 @@ def plan_many(requests: Sequence[Any] | Mapping[int, Any], catalog: Any = None, 
     token = uuid.uuid4().hex[:12]
     embeddings = _embeddings(hists, shared, per_request) if hists else None
     packed = zlib.compress(shared.model_dump_json().encode()) if shared is not None else None
-    context = BatchContext(token=token, catalog_json=packed, rules=rule_files,
+    demo = shared is None and (per_request is None or any(c is None for c in per_request.values()))
+    context = BatchContext(token=token, catalog_json=packed, demo_catalog=demo, rules=rule_files,
                            options={"time_limit": time_limit, **options}, embeddings=embeddings)
     return PlanBatch(reqs, context, histories=hists, catalogs=per_request, client=client, workers=workers)
 
@@ -165,7 +166,7 @@ def _embeddings(hists: dict[int, Any], shared: Any, per_request: dict[int, Any] 
             texts.update(dict.fromkeys(needed_texts(h, catalog)))
     else:
         for i, h in hists.items():
-            texts.update(dict.fromkeys(needed_texts(h, per_request[i])))
+            texts.update(dict.fromkeys(needed_texts(h, per_request[i] or load_demo_catalog())))
     cache = EmbeddingCache(Encoder())
     ordered = list(texts)
     vectors = cache.embed(ordered) if ordered else np.zeros((0, 0), dtype=np.float32)
@@ -219,12 +220,15 @@ class PlanBatch:
         return self.summary.dashboard
 
     def start(self) -> "PlanBatch":
-        """Start or join the cluster and send the batch's context to its workers."""
+        """Start or join the cluster and send the batch's context to its workers (an empty
+        batch needs no cluster: it starts none)."""
         if self._closed:
             raise RuntimeError("this batch is closed")
         if self._started:
             return self
         self._started = True
+        if not self.requests:
+            return self
         t0 = time.perf_counter()
         try:
             if self._client_arg is None:
@@ -299,6 +303,8 @@ class PlanBatch:
 
         try:
             self.start()
+            if not self.requests:
+                return
             window = max(WINDOW_MIN, WINDOW_PER_THREAD * self.summary.threads)
             todo = iter(self.requests)
             done = as_completed(with_results=True, raise_errors=False)
@@ -336,6 +342,8 @@ class PlanBatch:
         if self._catalogs is None:
             return None
         cat = self._catalogs[index]
+        if cat is None:  # the demo catalog, which the workers load themselves
+            return None
         # requests that share a catalog object share its JSON (made once while recent)
         key = id(cat)
         if key in self._catalog_json:
