@@ -7,7 +7,7 @@ Runs :func:`neurosym.travelplanner.run.run` on ``train.jsonl`` and ``train_hf.cs
 (data from ``../shared/travelplanner`` or ``$NEUROSYM_TRAVELPLANNER_DIR``) and prints the
 benchmark's figures, the time per query and how many plans were proven optimal.
 With ``--profile`` it also times, per query, building the facts, grounding and solving
-on their own (``build_problem`` and ``solve``). With ``--compare S2`` it plans
+on their own (``build_problem`` and ``plan_once``). With ``--compare S2`` it plans
 ``train.jsonl`` again with S2 seconds per query and prints how much preference the
 shorter search gives up (the first level of the objective, per query).
 Prints figures; asserts nothing about time.
@@ -37,7 +37,7 @@ def _figures(values: list[float]) -> str:
 def profile(data: Path, time_limit: float) -> None:
     """Build, ground and solve each query separately and print the split."""
     from neurosym.problem import build_problem
-    from neurosym.solve import solve
+    from neurosym.solve import Limits, plan_once
 
     build, ground, search, optimal = [], [], [], 0
     for q in load(data):
@@ -45,7 +45,7 @@ def profile(data: Path, time_limit: float) -> None:
         t0 = time.perf_counter()
         problem = build_problem(request, catalog)
         build.append(time.perf_counter() - t0)
-        answer = solve(problem.facts, [rules_path()], time_limit=time_limit)
+        answer = plan_once(problem, [rules_path()], Limits(time=time_limit))
         if answer is None:
             print(f"query {q.idx}: no itinerary")
             continue

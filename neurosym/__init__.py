@@ -8,7 +8,9 @@ sentence-transformers only when a preference model is first used.
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
@@ -20,7 +22,8 @@ _EXPORTS = {
     "TripRequest": "request", "Travelers": "request", "Weights": "request", "DaySlots": "request",
     "Itinerary": "itinerary", "Day": "itinerary", "Event": "itinerary", "Stay": "itinerary", "Leg": "itinerary",
     "Justification": "itinerary",
-    "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "Keep": "request",
+    "plan_itinerary": "planner", "NoItinerary": "planner", "Progress": "planner", "PlannerError": "planner",
+    "Keep": "request",
     "PlanningInputError": "problem", "RuleFileError": "rules",
     "verify": "verify", "Violation": "verify",
     "load_demo_catalog": "demo", "demo_request": "demo", "demo_forecast": "demo",
@@ -43,3 +46,16 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(ModuleType):
+    """``neurosym.verify`` is the function: importing the module of the same name (as the
+    planner does) must not hide it behind the module object."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "verify" and isinstance(value, ModuleType):
+            value = value.verify
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

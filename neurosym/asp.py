@@ -1,40 +1,29 @@
-"""The typed mapping between Python values and clingo symbols.
+"""Values and terms: the mapping between Python values and clingo symbols.
 
-Python never writes ASP rules. It supplies facts (:class:`Fact`: a predicate name and
-plain values) and prints them with :func:`term`, which writes exactly what clingo's own
-symbol printer writes (``str`` becomes a quoted, escaped string; ``int`` a number;
-:class:`Const` a constant; ``tuple`` a tuple term; tests compare the two). A name such
-as ``Bob's "Bar". :- x.`` therefore stays one string and can never change the program.
-Printing in Python is several times faster than building a ``clingo.Symbol`` per value,
-which is what made fact building a fixed cost of every plan. Answers come back through
-:func:`value`, the inverse mapping; :attr:`Fact.symbol` gives a fact's clingo symbol.
+Python never writes ASP rules. It supplies facts, declared in :mod:`neurosym.vocab`,
+whose arguments are plain values printed by :func:`term`, which writes exactly what
+clingo's own symbol printer writes (``str`` becomes a quoted, escaped string; ``int`` a
+number; :class:`Const` a constant; ``tuple`` a tuple term; :class:`Option` and
+:class:`Hub` their terms; tests compare the two). A name such as ``Bob's "Bar". :- x.``
+therefore stays one string and can never change the program. Printing in Python is
+several times faster than building a ``clingo.Symbol`` per value, which is what made
+fact building a fixed cost of every plan. :func:`value` is the inverse mapping.
+
+Keys of different kinds never collide because they have different term shapes: a
+place is its catalog id (a string), a way to make a move is ``opt(Item, Day,
+Departure)`` (:class:`Option`, flights and ground legs alike), and a city's station or
+airport is ``hub(City)`` (:class:`Hub`). A flight whose id reads like a ground leg's
+departure (``train:A>B@1@720``) is therefore still a different key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import re
+
 import clingo
-
-#: The fact predicates Python supplies (name, arity). User rule files may read them
-#: but never define them.
-INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset({
-    ("trip_days", 1), ("day", 1), ("weekday", 2), ("origin", 1), ("dest", 1), ("visit_count", 1),
-    ("fixed_order", 0), ("dest_order", 2), ("people", 1), ("need", 1), ("budget", 1),
-    ("room_type_wanted", 1), ("cuisine_wanted", 1), ("mode_excluded", 1),
-    ("earliest_departure", 1), ("latest_return", 1), ("pace", 1), ("meals_all", 0),
-    ("slot", 3), ("meal_window", 3), ("day_start", 1), ("buffer", 3),
-    ("leg", 7), ("leg_price", 3), ("leg_capacity", 2),
-    ("hotel", 2), ("hotel_price", 3), ("hotel_room", 2), ("hotel_occupancy", 2),
-    ("hotel_checkin", 3), ("hotel_checkout", 2), ("hotel_min_nights", 2), ("hotel_forbids", 2),
-    ("attraction", 2), ("restaurant", 2), ("city_of", 2), ("place_price", 2), ("duration", 2),
-    ("open", 4), ("open_daily", 3), ("serves", 2), ("radius", 2), ("pref", 2),
-    ("peq", 2), ("peq_order", 2), ("tick", 3),
-    ("keep", 3), ("keep_take", 2), ("keep_at", 4), ("keep_used", 2), ("keep_stay", 2), ("keep_night", 3),
-})
-
 
 @dataclass(frozen=True)
 class Const:
@@ -43,14 +32,29 @@ class Const:
     name: str
 
     def __post_init__(self) -> None:
-        if not (self.name[:1].islower() and self.name.replace("_", "").isalnum() and self.name.isascii()):
-            raise ValueError(f"not an ASP constant: {self.name!r}")
+        const(self.name)
 
 
-Value = str | int | Const | tuple
+class Option(NamedTuple):
+    """One way to make a move, the term ``opt(Item, Day, Departure)``: the catalog id of
+    a flight or ground leg, the trip day, and the departure in minutes after midnight."""
+
+    item: str
+    day: int
+    departure: int
+
+
+class Hub(NamedTuple):
+    """A city's airport or station, the term ``hub(City)``."""
+
+    city: str
+
+
+Value = str | int | Const | Option | Hub | tuple
 
 #: The range of clingo's numbers (32-bit signed integers).
 NUMBER_MIN, NUMBER_MAX = -(2**31), 2**31 - 1
+_CONSTANT = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 
 
@@ -66,6 +70,10 @@ def symbol(v: Value | clingo.Symbol) -> clingo.Symbol:
         return clingo.Number(_checked_number(v))
     if isinstance(v, Const):
         return clingo.Function(v.name)
+    if isinstance(v, Option):
+        return clingo.Function("opt", [symbol(v.item), symbol(v.day), symbol(v.departure)])
+    if isinstance(v, Hub):
+        return clingo.Function("hub", [symbol(v.city)])
     if isinstance(v, tuple):
         return clingo.Tuple_([symbol(x) for x in v])
     raise TypeError(f"no ASP symbol for {type(v).__name__}")
@@ -85,6 +93,10 @@ def term(v: Value | clingo.Symbol) -> str:
         return str(_checked_number(v))
     if isinstance(v, Const):
         return v.name
+    if isinstance(v, Option):
+        return f"opt({term(v.item)},{term(v.day)},{term(v.departure)})"
+    if isinstance(v, Hub):
+        return f"hub({term(v.city)})"
     if isinstance(v, tuple):
         inner = ",".join(term(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
@@ -105,39 +117,71 @@ def _checked_number(v: int) -> int:
     return v
 
 
-class Fact(NamedTuple):
-    """One fact: a predicate name and its arguments as plain values.
-
-    Facts stay plain Python until they reach clingo: :func:`facts_text` prints them
-    (see :func:`term`), and :attr:`symbol` gives the clingo symbol when one is needed.
-    """
-
-    name: str
-    args: tuple[Value | clingo.Symbol, ...]
-
-    @property
-    def symbol(self) -> clingo.Symbol:
-        return clingo.Function(self.name, [symbol(a) for a in self.args])
-
-    def text(self) -> str:
-        """The fact in ASP, without the final period."""
-        if not self.args:
-            return self.name
-        return f"{self.name}({','.join(term(a) for a in self.args)})"
+_CONSTANTS: set[str] = set()
 
 
-def fact(name: str, *args: Value | clingo.Symbol) -> Fact:
-    return Fact(name, args)
+def const(name: str) -> str:
+    """The ASP text of a constant: ``name`` itself, checked to be one (never user text)."""
+    if name in _CONSTANTS:
+        return name
+    if not isinstance(name, str) or not _CONSTANT.match(name):
+        raise ValueError(f"not an ASP constant: {name!r}")
+    if len(_CONSTANTS) < 1024:
+        _CONSTANTS.add(name)
+    return name
 
 
-def hub(city: str) -> clingo.Symbol:
-    """The term ``hub("City")`` standing for a city's airport or station."""
-    return clingo.Function("hub", [clingo.String(city)])
+def number(v: int) -> str:
+    """The ASP text of a number, checked to fit clingo's 32 bits."""
+    if type(v) is int and NUMBER_MIN <= v <= NUMBER_MAX:
+        return str(v)
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"not a number: {v!r}")
+    return str(_checked_number(v))
 
 
-def facts_text(facts: Iterable[Fact | clingo.Symbol]) -> str:
-    """The facts as ASP text, one per line; strings quoted and escaped as clingo does."""
-    return "".join(f"{f.text() if isinstance(f, Fact) else f}.\n" for f in facts)
+_QUOTED: dict[str, str] = {}   # the printed form of strings already printed (ids repeat in many facts)
+_OPTIONS: dict[Option, str] = {}
+
+
+def string(v: str) -> str:
+    """The ASP text of a string: quoted, with backslash, double quote and newline escaped."""
+    out = _QUOTED.get(v) if type(v) is str else None
+    if out is None:
+        if type(v) is not str:
+            raise TypeError(f"not a string: {v!r}")
+        out = '"' + _checked_string(v).translate(_ESCAPES) + '"'
+        if len(_QUOTED) > 100_000:
+            _QUOTED.clear()
+        _QUOTED[v] = out
+    return out
+
+
+def option(v: Option) -> str:
+    """The ASP text of a way to make a move: ``opt("Item",Day,Departure)``."""
+    out = _OPTIONS.get(v) if type(v) is Option else None
+    if out is None:
+        if type(v) is not Option:
+            raise TypeError(f"not an Option: {v!r}")
+        out = f"opt({string(v.item)},{number(v.day)},{number(v.departure)})"
+        if len(_OPTIONS) > 100_000:
+            _OPTIONS.clear()
+        _OPTIONS[v] = out
+    return out
+
+
+def place_or_option(v: str | Option) -> str:
+    """A candidate: a place id (a string) or a way to make a move."""
+    return string(v) if type(v) is str else option(v)
+
+
+def place_or_hub(v: str | Hub) -> str:
+    """A place id (a string) or a city's station ``hub("City")``."""
+    if type(v) is str:
+        return string(v)
+    if type(v) is not Hub:
+        raise TypeError(f"not a place id or Hub: {v!r}")
+    return f"hub({string(v.city)})"
 
 
 def value(s: clingo.Symbol) -> Value:
@@ -147,20 +191,28 @@ def value(s: clingo.Symbol) -> Value:
     if s.type == clingo.SymbolType.Number:
         return s.number
     if s.type == clingo.SymbolType.Function:
-        if s.name == "" :
-            return tuple(value(a) for a in s.arguments)
-        if not s.arguments:
+        args = s.arguments
+        if s.name == "":
+            return tuple(value(a) for a in args)
+        if not args:
             return Const(s.name)
-        return (Const(s.name), *(value(a) for a in s.arguments))
+        if s.name == "opt" and len(args) == 3 and args[0].type == clingo.SymbolType.String:
+            return Option(args[0].string, args[1].number, args[2].number)
+        if s.name == "hub" and len(args) == 1 and args[0].type == clingo.SymbolType.String:
+            return Hub(args[0].string)
+        return (Const(s.name), *(value(a) for a in args))
     raise TypeError(f"unsupported symbol {s}")
 
 
 def text(v: Value) -> str:
     """A readable form of a value read back from an answer."""
-    if isinstance(v, Const):
-        return v.name
-    if isinstance(v, tuple):
-        if v and isinstance(v[0], Const) and v[0].name == "hub":
-            return f"the station of {v[1]}"
-        return ", ".join(text(x) for x in v)
+    match v:
+        case Const(name=name):
+            return name
+        case Hub(city=city):
+            return f"the station of {city}"
+        case Option(item=item, day=day, departure=dep):
+            return f"{item} (day {day}, {dep // 60:02d}:{dep % 60:02d})"
+        case tuple():
+            return ", ".join(text(x) for x in v)
     return str(v)

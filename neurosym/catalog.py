@@ -21,6 +21,8 @@ RoomType = Literal["entire_home", "private_room", "shared_room", "hotel_room"]
 HouseRule = Literal["smoking", "pets", "parties", "children", "visitors"]
 GroundMode = Literal["drive", "taxi", "train"]
 TransportMode = Literal["flight", "drive", "taxi", "train"]
+Category = Literal["transport", "hotel", "attraction", "restaurant"]
+"""What an item is to a traveller: a way to travel, a bed, a visit or a meal."""
 
 
 def minutes(t: time) -> int:
@@ -35,7 +37,9 @@ def clock(m: int) -> str:
     return text if day == 0 else f"{text}+{day}d"
 
 
-class _Model(BaseModel):
+class Model(BaseModel):
+    """The base of every neurosym data model: extra fields are refused, text holds no NUL."""
+
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
 
     @field_validator("*", mode="after")
@@ -48,7 +52,7 @@ class _Model(BaseModel):
         return v
 
 
-class Interval(_Model):
+class Interval(Model):
     """An opening interval; ``close`` of ``00:00`` means midnight at the end of the day."""
 
     open: time
@@ -70,7 +74,7 @@ class Interval(_Model):
         return self
 
 
-class OpeningHours(_Model):
+class OpeningHours(Model):
     """Opening intervals per weekday; a weekday that is absent is a closed day.
 
     ``always=True`` (the default when no hours are known) means open all day, every day.
@@ -99,7 +103,7 @@ def _parse_close(text: str) -> time:
     return time(0, 0) if text in ("24:00", "00:00") else time.fromisoformat(text)
 
 
-class City(_Model):
+class City(Model):
     """A city: a place to stay, with a transport hub (airport or station) at ``hub_lat/lon``."""
 
     name: str = Field(min_length=1)
@@ -116,7 +120,7 @@ class City(_Model):
                 self.hub_lon if self.hub_lon is not None else self.lon)
 
 
-class Flight(_Model):
+class Flight(Model):
     """A scheduled flight on one date; ``price`` is per seat (children need a seat too)."""
 
     number: str = Field(min_length=1)
@@ -148,7 +152,7 @@ class Flight(_Model):
         return minutes(self.arrival) + 24 * 60 * self.arrival_day_offset
 
 
-class GroundLeg(_Model):
+class GroundLeg(Model):
     """A drive, taxi or train between two cities, available on any day.
 
     ``cost`` is per vehicle (``cost_basis="per_vehicle"``, one vehicle carries
@@ -177,7 +181,7 @@ class GroundLeg(_Model):
         return self
 
 
-class HouseRules(_Model):
+class HouseRules(Model):
     """What a property allows. ``False`` means the property forbids it."""
 
     smoking: bool = False
@@ -190,14 +194,22 @@ class HouseRules(_Model):
         return not getattr(self, rule)
 
 
-class Hotel(_Model):
-    """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
+class Place(Model):
+    """What hotels, attractions and restaurants share: an id, a name, a city, where it
+    is (a place without coordinates stands at the city centre), a rating out of 5."""
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     city: str
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    rating: float = Field(default=3.0, ge=0, le=5)
+    description: str = ""
+
+
+class Hotel(Place):
+    """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
+
     price: float = Field(ge=0)
     price_basis: Literal["per_room", "per_person"] = "per_room"
     room_type: RoomType = "hotel_room"
@@ -207,8 +219,6 @@ class Hotel(_Model):
     check_out: time = time(11, 0)
     min_nights: int = Field(default=1, ge=1)
     house_rules: HouseRules = Field(default_factory=HouseRules)
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
 
     @property
     def check_in_end_min(self) -> int:
@@ -216,46 +226,32 @@ class Hotel(_Model):
         return 24 * 60 if end == 0 else end
 
 
-class Attraction(_Model):
+class Attraction(Place):
     """Something to visit; ``price`` is per person. ``timed_tickets``: entry is by a
     ticket for a time slot, bought ahead (see :mod:`neurosym.acting`)."""
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    city: str
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     duration_min: int = Field(default=90, gt=0, le=12 * 60)
     price: float = Field(default=0, ge=0)
     category: str = "sight"
     indoor: bool = True
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
     timed_tickets: bool = Field(
         default=False, description="entry needs a ticket for a time slot, bought ahead (a booking action)")
 
 
-class Restaurant(_Model):
+class Restaurant(Place):
     """A place to eat; ``price`` is the average cost per person for one meal.
     ``reservations``: it takes table reservations (see :mod:`neurosym.acting`)."""
 
-    id: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    city: str
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
     cuisines: list[str] = Field(default_factory=list)
     price: float = Field(ge=0)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
     meal_duration_min: int = Field(default=60, gt=0, le=4 * 60)
-    rating: float = Field(default=3.0, ge=0, le=5)
-    description: str = ""
     reservations: bool = Field(
         default=False, description="takes table reservations for a time slot (a booking action)")
 
 
-class Transfer(_Model):
+class Transfer(Model):
     """An explicit edge of a city's transfer graph: minutes between two places (ids or ``hub:CITY``)."""
 
     a: str
@@ -266,7 +262,7 @@ class Transfer(_Model):
 Item = Flight | GroundLeg | Hotel | Attraction | Restaurant
 
 
-class Catalog(_Model):
+class Catalog(Model):
     """Cities, transport and places. Validated as a whole: every reference resolves and ids are unique."""
 
     name: str = "catalog"
@@ -335,3 +331,45 @@ def kind_of(item: Item) -> str:
     """``flight``, ``ground``, ``hotel``, ``attraction`` or ``restaurant``."""
     return {Flight: "flight", GroundLeg: "ground", Hotel: "hotel",
             Attraction: "attraction", Restaurant: "restaurant"}[type(item)]
+
+
+# -- what an item is, how long it lasts, what it is called: one function each ----------------
+
+def category(item: Item) -> Category:
+    """``transport`` (a flight or ground leg), ``hotel``, ``attraction`` or ``restaurant``."""
+    if isinstance(item, (Flight, GroundLeg)):
+        return "transport"
+    if isinstance(item, Hotel):
+        return "hotel"
+    return "attraction" if isinstance(item, Attraction) else "restaurant"
+
+
+def duration(place: Attraction | Restaurant) -> int:
+    """Minutes a visit (an attraction) or a meal (a restaurant) lasts."""
+    return place.duration_min if isinstance(place, Attraction) else place.meal_duration_min
+
+
+def mode_of(leg: Flight | GroundLeg) -> TransportMode:
+    """``flight``, or the ground leg's mode (drive, taxi, train)."""
+    return "flight" if isinstance(leg, Flight) else leg.mode
+
+
+def leg_name(leg: Flight | GroundLeg, departure: int | None = None, day: int | None = None) -> str:
+    """A readable name for a flight or ground leg, the one used wherever a leg is shown.
+
+    ``flight NS1074 Berlin 22:15 -> Munich 23:30`` (with `` on 2026-06-15`` when neither
+    a departure nor a day is given); a ground leg at one of its departure times ``train
+    Berlin 07:00 -> Munich 10:00``, without one ``train Berlin -> Munich (180 min)``;
+    `` (day 3)`` is added when ``day`` is given.
+    """
+    on = f" (day {day})" if day is not None else ""
+    if isinstance(leg, Flight):
+        date = f" on {leg.date.isoformat()}" if departure is None and day is None else ""
+        return (f"flight {leg.number} {leg.origin} {clock(leg.departure_min)} -> {leg.destination} "
+                f"{clock(leg.arrival_min)}{on}{date}")
+    if departure is None:
+        return f"{leg.mode} {leg.origin} -> {leg.destination} ({leg.duration_min} min){on}"
+    return f"{leg.mode} {leg.origin} {clock(departure)} -> {leg.destination} {clock(departure + leg.duration_min)}{on}"
+
+
+_Model = Model  # the former name, for code written against it

@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 bad input (one line naming the file and field), 2 no
 itinerary exists or none was found within the time limit (or, for ``verify``, the
-itinerary breaks a rule).
+itinerary breaks a rule), 3 internal error (the planner's itinerary failed the
+independent verifier; it is not printed).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any)
     from .planner import NoItinerary, plan_itinerary
     try:
         it = plan_itinerary(req, catalog, rules=getattr(args, "rules", None) or (),
-                            time_limit=args.time_limit, **kw)
+                            time_limit=args.time_limit, reproducible=args.reproducible, **kw)
     except NoItinerary as exc:
         if args.json:
             print(json.dumps(exc.to_dict(), indent=1))
@@ -185,6 +186,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_reproducible_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reproducible", action=argparse.BooleanOptionalAction, default=True,
+                   help="bound the search by work, not time, so that the same request gives the same itinerary "
+                        "on every run (one thread, clasp conflicts in proportion to --time-limit; the default); "
+                        "--no-reproducible races two threads against the clock (see docs/performance.md)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m neurosym", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -196,6 +204,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
     d.add_argument("--time-limit", type=float, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
+    add_reproducible_option(d)
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -206,6 +215,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--time-limit", type=float, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
+    add_reproducible_option(pl)
     pl.set_defaults(func=cmd_plan)
 
     v = sub.add_parser("verify", help="check an itinerary against every rule")
@@ -234,6 +244,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .planner import PlannerError
     from .problem import PlanningInputError
     from .rules import RuleFileError
     args = parser().parse_args(argv)
@@ -242,3 +253,6 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, PlanningInputError, RuleFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except PlannerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3

@@ -1,6 +1,8 @@
 """Jupyter display: HTML for itineraries, trace entries and ``NoItinerary``; a plot.
 
-Everything is plain HTML (tables and ``<details>`` blocks that fold open), escaped,
+Display reads plain data only: itineraries, trace entries, diagnoses, and the chosen
+items' entries from an itinerary's explanation handle (its public methods); it imports
+no engine. Everything is plain HTML (tables and ``<details>`` blocks that fold open), escaped,
 with one small ``<style>`` block scoped to the ``ns`` class; without it (a renderer
 that drops styles) the tables still read well.
 :func:`plot_itinerary` draws each day's timeline and the route; matplotlib is
@@ -108,22 +110,13 @@ def trace_html(trace: "Trace") -> str:
 
 
 def _chosen_entries(it: "Itinerary") -> dict[str, Any]:
-    """Justifications by item id: the trace's when it exists, else the cheap chosen part."""
-    try:
-        ex = it.explainer
-    except Exception:
+    """Justifications by item id from the itinerary's explanation handle ({} without one)."""
+    handle = it.explanations
+    if handle is None:
         return {}
     try:
-        if ex._trace is not None:
-            return {e.item_id: e for e in ex._trace.chosen} | {e.catalog_id: e for e in ex._trace.chosen}
-        checked = ex.checked_rules()
-        out = {}
-        for key in ex.chosen0:
-            e = ex.chosen_entry(key, checked)
-            out[key] = e
-            out[e.catalog_id] = e
-        return out
-    except Exception:  # the display must never fail
+        return handle.chosen_entries()
+    except Exception:  # noqa: BLE001 - the display must never fail
         return {}
 
 
@@ -260,9 +253,9 @@ def plot_itinerary(it: "Itinerary", *, figsize: tuple[float, float] = (13, 5), l
 
 def _positions(it: "Itinerary", g: Any) -> dict[str, tuple[float, float]]:
     import networkx as nx
-    ctx = it._explain
-    if ctx is not None:
-        cat = ctx.problem.catalog
+    handle = it.explanations
+    if handle is not None:
+        cat = handle.catalog
         try:
             return {v: (cat.city(v).lon, cat.city(v).lat) for v in g.nodes}
         except KeyError:

@@ -1,24 +1,46 @@
-"""The answer: a timed, multi-day :class:`Itinerary` with costs and justifications."""
+"""The answer: a timed, multi-day :class:`Itinerary` with costs and justifications.
+
+An itinerary is plain data (JSON round-trip). The planner passes it an *explanation
+handle* (:meth:`Itinerary.set_explanations`), an opaque object that answers
+``trace`` / ``why`` / ``why_not`` on demand; this module knows only its shape
+(:class:`Explanations`) and imports nothing from the explanation engine.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from .catalog import clock
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .explain import Explainer, Trace, TraceEntry
+from .catalog import Category, clock
 
 EventKind = Literal["flight", "drive", "taxi", "train", "transfer", "check_in", "check_out",
                     "visit", "breakfast", "lunch", "dinner"]
-Category = Literal["transport", "hotel", "attraction", "restaurant"]
+#: The event kinds that are a meal or a visit (a place of the catalog at a slot).
+PLACE_EVENTS = ("visit", "breakfast", "lunch", "dinner")
 
 
 class _Model(BaseModel):
+    # plain data built by the planner for every answer: extra fields refused, no per-field
+    # validators (the catalog's text was checked when the catalog was built)
     model_config = ConfigDict(extra="forbid")
+
+
+class ExplainError(RuntimeError):
+    """An itinerary cannot be explained (no planning context, or it does not fit the problem)."""
+
+
+class Explanations(Protocol):
+    """What an itinerary's explanation handle answers (``neurosym.explain`` builds one)."""
+
+    catalog: Any
+
+    def trace(self) -> Any: ...
+    def why(self, item: Any) -> Any: ...
+    def why_not(self, item: Any) -> Any: ...
+    def chosen_entries(self) -> dict[str, Any]: ...
+    def prepare(self, background: bool = True) -> None: ...
 
 
 class Event(_Model):
@@ -92,18 +114,6 @@ class Justification(_Model):
     cost: float = 0.0
 
 
-class _ExplainContext:
-    """What explanations need from planning: the problem, the user rule files, the model."""
-
-    __slots__ = ("problem", "rules", "model", "explainer")
-
-    def __init__(self, problem: Any, rules: tuple, model: Any, explainer: Any = None):
-        self.problem, self.rules, self.model, self.explainer = problem, rules, model, explainer
-
-    def __deepcopy__(self, memo: dict) -> "_ExplainContext":
-        return self
-
-
 class Itinerary(_Model):
     """A complete itinerary that satisfies every hard rule.
 
@@ -121,19 +131,23 @@ class Itinerary(_Model):
     costs_by_category: dict[Category, float]
     optimal: bool
     objective: list[int]
-    stats: dict[str, float] = Field(default_factory=dict)
+    stats: dict[str, float] = Field(default_factory=dict, exclude=True, description=(
+        "measurements of the run that planned it (seconds, models, ...): not part of the itinerary's value, "
+        "so they are left out of its JSON, which is byte-identical for the same request and catalog"))
     justifications: list[Justification] = Field(default_factory=list)
 
-    # The planning context, kept by plan_itinerary so that explanations can be computed
-    # on demand; it is not part of the itinerary's value (not serialised, not compared,
-    # dropped when pickled, shared by copies).
+    # The explanation handle passed in by the planner: not part of the itinerary's value
+    # (not serialised, not compared, dropped when pickled, shared by copies).
     _explain: Any = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
-        """Itineraries are equal when their fields are (the explanation context is not compared)."""
+        """Itineraries are equal when their fields are (the explanation handle and the run's
+        measurements in ``stats`` are not compared)."""
         if not isinstance(other, Itinerary):
             return NotImplemented
-        return type(self) is type(other) and self.__dict__ == other.__dict__
+        mine = {k: v for k, v in self.__dict__.items() if k != "stats"}
+        theirs = {k: v for k, v in other.__dict__.items() if k != "stats"}
+        return type(self) is type(other) and mine == theirs
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -144,48 +158,47 @@ class Itinerary(_Model):
         state["__pydantic_private__"] = private
         return state
 
-    # -- explanations (neurosym.explain, neurosym.display) -----------------------------
-    def _attach_explanations(self, problem: Any, rules: Any = (), model: Any = None) -> None:
-        self._explain = _ExplainContext(problem, tuple(rules), model)
-
-    def _set_explainer(self, explainer: "Explainer") -> None:
-        self._explain = _ExplainContext(explainer.problem, explainer.rules, explainer.model, explainer)
+    # -- explanations (an opaque handle; see neurosym.explain) ---------------------------
+    def set_explanations(self, handle: Explanations | None) -> "Itinerary":
+        """Give the itinerary its explanation handle (``plan_itinerary`` and
+        ``neurosym.explain.attach`` do); returns the itinerary."""
+        self._explain = handle
+        return self
 
     @property
-    def explainer(self) -> "Explainer":
-        """The explanation engine of this itinerary (built on first use).
+    def explanations(self) -> Explanations | None:
+        """The explanation handle, or None (an itinerary read back from JSON, not attached)."""
+        return self._explain
 
-        Available on itineraries returned by ``plan_itinerary``; for one read back from
+    @property
+    def explainer(self) -> Explanations:
+        """The explanation handle of this itinerary.
+
+        Itineraries returned by ``plan_itinerary`` have one; for one read back from
         JSON, call ``neurosym.explain.attach(itinerary, request, catalog)`` first.
         """
-        ctx = self._explain
-        if ctx is None:
-            from .explain import ExplainError
+        if self._explain is None:
             raise ExplainError("this itinerary has no planning context: call "
                                "neurosym.explain.attach(itinerary, request, catalog) first")
-        if ctx.explainer is None:
-            from .explain import Explainer
-            ctx.explainer = Explainer(ctx.problem, self, ctx.rules, ctx.model)
-            ctx.explainer.prepare()  # ground the whole program in the background meanwhile
-        return ctx.explainer
+        return self._explain
 
     @property
-    def trace(self) -> "Trace":
-        """The justification trace: every candidate, chosen or not, with its reason.
+    def trace(self) -> Any:
+        """The justification trace (a ``neurosym.explain.Trace``): every candidate, chosen
+        or not, with its reason.
 
-        Computed on first access and cached: about 20 s for the 621 candidates of the
-        demo trip, under a second for a small trip (measured in docs/explanations.md). Filter it with ``it.trace.filter(rule=..., day=...,
-        category=..., status=...)``.
+        Computed on first access and cached (measured in docs/explanations.md). Filter it
+        with ``it.trace.filter(rule=..., day=..., category=..., status=...)``.
         """
         return self.explainer.trace()
 
-    def why(self, item: Any) -> "TraceEntry":
-        """Why ``item`` (an id, a name or a catalog object) is in the itinerary."""
+    def why(self, item: Any) -> Any:
+        """Why ``item`` (an id, a name or a catalog object) is in the itinerary (a ``TraceEntry``)."""
         return self.explainer.why(item)
 
-    def why_not(self, item: Any) -> "TraceEntry":
+    def why_not(self, item: Any) -> Any:
         """Why ``item`` is not in the itinerary: the rules it would break, or how much
-        worse the best itinerary that contains it is."""
+        worse the best itinerary that contains it is (a ``TraceEntry``)."""
         return self.explainer.why_not(item)
 
     def _repr_html_(self) -> str:

@@ -1,21 +1,30 @@
-"""``plan_itinerary``: request + catalog -> the best itinerary that obeys every rule."""
+"""``plan_itinerary``: request + catalog -> the best itinerary that obeys every rule.
+
+The public entry point, on top of the layers it composes: the facts
+(:func:`~neurosym.problem.build_problem`), plan-once (:func:`~neurosym.solve.plan_once`),
+assembly (:func:`~neurosym.assemble.build_itinerary`), the independent verifier, and the
+explanation engine (a handle for the itinerary; the diagnosis of an impossible request).
+"""
 
 from __future__ import annotations
 
 import logging
+import time as _time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
-from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
-from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
-from .problem import BUFFERS, Problem, Scorer, build_problem
+from .answer import Answer, Plan
+from .assemble import build_itinerary
+from .catalog import Catalog
+from .explain import Explainer, diagnose_problem
+from .itinerary import Itinerary
+from .problem import Problem, Scorer, build_problem
 from .request import TripRequest
-from .rules import check_user_file, rule_catalog
-from .solve import Answer, solve
-from .travel import hub_id
+from .rules import check_user_file
+from .solve import Limits, plan_once
+from .verify import verify
 
 log = logging.getLogger("neurosym")
 
@@ -73,6 +82,17 @@ class NoItinerary(Exception):
         return no_itinerary_html(self)
 
 
+class PlannerError(RuntimeError):
+    """An internal error: the planner produced an itinerary that the independent verifier
+    rejects. It is never returned; ``violations`` lists what the verifier found."""
+
+    def __init__(self, violations: list[Any]):
+        self.violations = violations
+        super().__init__("internal error: the planned itinerary breaks "
+                         + "; ".join(str(v) for v in violations[:10])
+                         + (f" (and {len(violations) - 10} more)" if len(violations) > 10 else ""))
+
+
 @dataclass(frozen=True)
 class Progress:
     """A better itinerary, found while the search goes on (see ``plan_itinerary(progress=...)``).
@@ -92,7 +112,7 @@ class Progress:
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
-                   progress: Callable[[Progress], Any] | None = None) -> Itinerary:
+                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
@@ -111,10 +131,23 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     search, and the itinerary of that call is returned (``optimal=False``). A web page
     uses it to show the best itinerary so far and to cancel.
 
+    Determinism: the same request and catalog give a byte-identical itinerary JSON
+    whenever the search finishes (``optimal=True``: ties between equally good itineraries
+    are broken by the fixed order of ``rules/canonical.lp``). Under a time limit, the
+    itinerary found depends on timing unless ``reproducible`` is set: the search is then
+    bounded by work instead (one thread, clasp conflicts in proportion to ``time_limit``;
+    see :meth:`neurosym.solve.Limits.reproducible`), and gives the same itinerary on
+    every run. ``it.stats`` (timings, not part of the JSON) says whether it did.
+
+    Every itinerary is checked by the independent :func:`neurosym.verify` before it is
+    returned (or passed to ``progress``); one that fails is never returned:
+    :class:`PlannerError` lists what it breaks.
+
     Raises :class:`NoItinerary` when no itinerary obeys every rule, and
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
+    t0 = _time.perf_counter()
     for path in rules:  # bad rule files are reported before any work is done
         check_user_file(path)
     if catalog is None:
@@ -122,22 +155,34 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
-    on_answer = None
+    on_plan = None
     if progress is not None:
         found = [0]
 
-        def on_answer(atoms: dict[str, list[tuple[Any, ...]]], cost: list[int], elapsed: float) -> bool:
+        def on_plan(plan: Plan, cost: list[int], elapsed: float) -> bool:
             found[0] += 1
-            it = build_itinerary(problem, Answer(atoms=atoms, optimal=False, cost=cost), rules, pref_model)
+            it = build_itinerary(problem, Answer(plan=plan, optimal=False, cost=cost), rules, pref_model)
+            _checked(it, request, catalog)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
-    answer = solve(problem.facts, rules, time_limit=time_limit, on_answer=on_answer)
+    limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
+    answer = plan_once(problem, rules, limits, on_plan=on_plan)
     if answer is None:
-        raise diagnose(problem, rules)
+        raise no_itinerary(problem, rules)
     it = build_itinerary(problem, answer, rules, pref_model)
+    t1 = _time.perf_counter()
+    _checked(it, request, catalog)
+    it.stats["verify_s"] = _time.perf_counter() - t1
+    it.stats["call_s"] = _time.perf_counter() - t0
     log.debug("itinerary planned: optimal=%s objective=%s stats=%s", it.optimal, it.objective, it.stats)
-    it._attach_explanations(problem, rules, pref_model)  # it.trace / why / why_not, computed on demand
-    return it
+    return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
+
+
+def _checked(it: Itinerary, request: TripRequest, catalog: Catalog) -> None:
+    """Defence in depth: the independent verifier passes the itinerary, or PlannerError."""
+    violations = verify(it, request, catalog)
+    if violations:
+        raise PlannerError(violations)
 
 
 def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -> tuple[Scorer | None, Any]:
@@ -151,9 +196,9 @@ def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -
     return None, None
 
 
-def diagnose(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
-             confirm_time_limit: float = 2.0, search_dates: bool | None = None) -> NoItinerary:
-    """Why no itinerary exists, and what would make one exist.
+def no_itinerary(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: float = 5.0,
+                 confirm_time_limit: float = 2.0, search_dates: bool | None = None) -> NoItinerary:
+    """Why no itinerary exists, and what would make one exist, as a :class:`NoItinerary`.
 
     The traveller's constraints that cannot hold together (a minimal set, found with
     clingo assumptions and unsat cores, shrunk by deletion and verified by re-solving),
@@ -161,9 +206,6 @@ def diagnose(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: 
     re-planning (see :func:`neurosym.explain.diagnose_problem`; ``search_dates`` None
     searches nearby dates when the conflict can depend on them).
     """
-    from .explain import confirming, diagnose_problem
-    if confirming():  # re-planning to confirm a repair: a failure needs no diagnosis of its own
-        return NoItinerary("No itinerary obeys every rule (checked while confirming a repair).")
     d = diagnose_problem(problem, rules, time_limit=time_limit, confirm_time_limit=confirm_time_limit,
                          search_dates=search_dates)
     found = [(b.rule, b.text) for b in d.violations]
@@ -186,185 +228,4 @@ def diagnose(problem: Problem, rules: Sequence[str | Path] = (), *, time_limit: 
     return NoItinerary(head + ".", found, d)
 
 
-# -- reading the answer ------------------------------------------------------------------
-
-def _night_cities(answer: Answer) -> dict[int, str]:
-    return {int(d): str(c) for d, c in answer.get("night")}  # type: ignore[arg-type]
-
-
-def build_itinerary(problem: Problem, answer: Answer, rules: Sequence[str | Path] = (),
-                    model: Any = None) -> Itinerary:
-    """Turn clingo's answer into a timed :class:`Itinerary` with costs and justifications."""
-    req, idx = problem.request, problem.index
-    people = req.travelers.people
-    nights = _night_cities(answer)
-    stays_by_city = {str(c): str(h) for c, h in answer.get("stay")}
-    legs_by_day = {problem.legs[str(k[0])].day: problem.legs[str(k[0])] for k in answer.get("take")}
-    events_by_day: dict[int, list[tuple[int, str, str]]] = {}
-    for d, s, i in answer.get("at"):
-        kind, t = problem.slots[int(s)]  # type: ignore[arg-type]
-        events_by_day.setdefault(int(d), []).append((t, "visit" if kind == "visit" else kind, str(i)))
-    order = [c for _, c in sorted((d, c) for d, c in nights.items())]
-    cities = list(dict.fromkeys(order))
-
-    days: list[Day] = []
-    for d in range(1, req.n_days + 1):
-        start_city = nights.get(d - 1, req.origin)
-        end_city = nights.get(d, req.origin)
-        days.append(Day(day=d, date=req.day_date(d), start_city=start_city, end_city=end_city,
-                        events=_day_events(problem, d, start_city, end_city, legs_by_day.get(d),
-                                           sorted(events_by_day.get(d, [])), stays_by_city)))
-
-    legs = [Leg(day=o.day, item_id=o.item.id, mode=o.mode, origin=o.origin, destination=o.destination,
-                departure=o.departure, arrival=o.arrival, units=leg_units(o.item, people),
-                cost=leg_cost(o.item, people) / 100) for o in sorted(legs_by_day.values(), key=lambda o: o.day)]
-    stays = []
-    for city in cities:
-        h = idx[stays_by_city[city]]
-        assert isinstance(h, Hotel)
-        first = min(d for d, c in nights.items() if c == city)
-        n = sum(1 for c in nights.values() if c == city)
-        stays.append(Stay(city=city, hotel_id=h.id, name=h.name, check_in=req.day_date(first), nights=n,
-                          rooms=rooms(h, people), cost=night_cost(h, people) * n / 100))
-    placed = [idx[i] for evs in events_by_day.values() for _, _, i in evs]
-    by_cat = {"transport": round(sum(leg.cost for leg in legs), 2),
-              "hotel": round(sum(s.cost for s in stays), 2),
-              "attraction": sum(place_cost(p, people) for p in placed if isinstance(p, Attraction)) / 100,
-              "restaurant": sum(place_cost(p, people) for p in placed if isinstance(p, Restaurant)) / 100}
-    total = round(sum(by_cat.values()), 2)
-    it = Itinerary(origin=req.origin, cities=cities, days=days, stays=stays, legs=legs, total_cost=total,
-                   costs_by_category=by_cat, optimal=answer.optimal, objective=answer.cost,
-                   stats=answer.stats)
-    it.justifications = justify(problem, it, rules, model)
-    return it
-
-
-def _travel(problem: Problem, city: str, a: str, b: str) -> int:
-    return 0 if a == b else problem.travel[city][(a, b)]
-
-
-def _day_events(problem: Problem, d: int, start_city: str, end_city: str, leg: Any,
-                placed: list[tuple[int, str, str]], stays: dict[str, str]) -> list[Event]:
-    """The day's timeline: check-out, meals and visits with transfers, the leg, check-in."""
-    idx, people = problem.index, problem.request.travelers.people
-    events: list[Event] = []
-    # (time, city, place id) of the traveller's last position, to insert transfers
-    items = [(t, kind, idx[i]) for t, kind, i in placed]
-    before = [x for x in items if leg is None or x[2].city == leg.origin]
-    after = [x for x in items if leg is not None and x[2].city == leg.destination]
-
-    def add_visits(seq: list[tuple[int, Any]], city: str, pos: str | None) -> str | None:
-        for t, kind, it in seq:
-            if pos is not None and pos != it.id:
-                m = _travel(problem, city, pos, it.id)
-                events.append(Event(kind="transfer", start=t - m, end=t, city=city, item_id=it.id,
-                                    name=f"to {it.name}"))
-            dur = it.duration_min if isinstance(it, Attraction) else it.meal_duration_min
-            events.append(Event(kind=kind, start=t, end=t + dur, city=city, item_id=it.id, name=it.name,
-                                cost=place_cost(it, people) / 100))
-            pos = it.id
-        return pos
-
-    if leg is not None and start_city != problem.request.origin:
-        hotel = idx[stays[start_city]]
-        b_before = BUFFERS[leg.mode][0]
-        to_hub = _travel(problem, start_city, hotel.id, hub_id(start_city))
-        out = min(minutes(hotel.check_out), leg.departure - b_before - to_hub)
-        if before:
-            out = min(out, before[0][0] - _travel(problem, start_city, hotel.id, before[0][2].id))
-        events.append(Event(kind="check_out", start=out, end=out, city=start_city, item_id=hotel.id, name=hotel.name))
-    pos: str | None = stays.get(start_city) if start_city != problem.request.origin else None
-    if leg is None:
-        pos = add_visits(before, start_city, pos)
-    else:
-        pos = add_visits(before, leg.origin, pos)
-        b_before, b_after = BUFFERS[leg.mode]
-        if leg.origin != problem.request.origin and pos is not None:
-            m = _travel(problem, leg.origin, pos, hub_id(leg.origin))
-            events.append(Event(kind="transfer", start=leg.departure - b_before - m, end=leg.departure - b_before,
-                                city=leg.origin, name="to the station" if leg.mode != "flight" else "to the airport"))
-        events.append(Event(kind=leg.mode, start=leg.departure, end=leg.arrival, city=leg.origin,
-                            to_city=leg.destination, item_id=leg.item.id, name=_leg_name(leg),
-                            cost=leg_cost(leg.item, people) / 100))
-        pos = hub_id(leg.destination)
-        arrived = leg.arrival + b_after
-        if after:
-            first_t, _, first = after[0]
-            m = _travel(problem, leg.destination, pos, first.id)
-            events.append(Event(kind="transfer", start=first_t - m, end=first_t, city=leg.destination,
-                                item_id=first.id, name=f"to {first.name}"))
-            pos = add_visits(after, leg.destination, first.id)
-        if leg.destination != problem.request.origin:
-            hotel = idx[stays[leg.destination]]
-            if after:
-                last_t, _, last = after[-1]
-                end = last_t + (last.duration_min if isinstance(last, Attraction) else last.meal_duration_min)
-                ready = end + _travel(problem, leg.destination, last.id, hotel.id)
-            else:
-                ready = arrived + _travel(problem, leg.destination, hub_id(leg.destination), hotel.id)
-            t_in = max(ready, minutes(hotel.check_in_start))
-            events.append(Event(kind="check_in", start=t_in, end=t_in, city=leg.destination, item_id=hotel.id,
-                                name=hotel.name, cost=0.0))
-    events.sort(key=lambda e: (e.start, e.end))
-    return events
-
-
-def _leg_name(leg: Any) -> str:
-    if isinstance(leg.item, Flight):
-        return f"Flight {leg.item.number} {leg.origin} {clock(leg.departure)} -> {leg.destination} {clock(leg.arrival)}"
-    return f"{leg.mode.capitalize()} {leg.origin} -> {leg.destination} ({leg.item.duration_min} min)"
-
-
-_RULE_PREFIX = {"transport": ("transport_", "route_", "budget_"), "hotel": ("hotel_", "budget_"),
-                "attraction": ("activity_", "budget_"), "restaurant": ("activity_", "budget_")}
-
-
-def justify(problem: Problem, it: Itinerary, rules: Sequence[str | Path] = (), model: Any = None) -> list[Justification]:
-    """One justification per chosen item: its score, the rules it was checked against, its cost."""
-    info = rule_catalog(tuple(Path(p) for p in rules))
-    core = {name for name in info if any(name.startswith(p) for ps in _RULE_PREFIX.values() for p in ps)}
-    user = [f"{n} ({info[n].where})" for n in sorted(set(info) - core)]
-    checked = {cat: [f"{n} ({r.where})" for n, r in info.items() if n.startswith(prefix)] + user
-               for cat, prefix in _RULE_PREFIX.items()}
-    idx, people = problem.index, problem.request.travelers.people
-    out: list[Justification] = []
-    seen: set[str] = set()
-    for leg in it.legs:
-        seen.add(leg.item_id)
-        key = next(k for k, o in problem.legs.items() if o.item.id == leg.item_id and o.day == leg.day
-                   and o.departure == leg.departure)
-        out.append(_one(problem, idx[leg.item_id], "transport", key, leg.cost, checked["transport"], model))
-    for st in it.stays:
-        out.append(_one(problem, idx[st.hotel_id], "hotel", st.hotel_id, st.cost, checked["hotel"], model))
-    for day in it.days:
-        for ev in day.events:
-            if ev.kind in ("visit", "breakfast", "lunch", "dinner") and ev.item_id not in seen:
-                seen.add(ev.item_id)
-                item = idx[ev.item_id]
-                cat = "attraction" if isinstance(item, Attraction) else "restaurant"
-                out.append(_one(problem, item, cat, item.id, place_cost(item, people) / 100, checked[cat], model))
-    return out
-
-
-def _one(problem: Problem, item: Any, category: str, key: str, cost: float, checked: list[str],
-         model: Any) -> Justification:
-    score = problem.scores.get(key, problem.scores.get(item.id, 0.0))
-    contributions: list[tuple[str, float]] = []
-    if model is not None:
-        contributions = [(c.source, float(c.weight)) for c in model.explain(item)[:3]]
-        why = "preference {:.2f} from your history ({})".format(
-            score, ", ".join(f"{s} {w:+.2f}" for s, w in contributions) or "no strong signal")
-    elif isinstance(item, (Hotel, Attraction, Restaurant)):
-        why = f"preference {score:.2f} (prior: rating {item.rating:.1f}/5)"
-    else:
-        why = f"preference {score:.2f} (prior: civil departure time and short journey)"
-    text = f"{why}; cost {cost:.2f}; obeys {len(checked)} rules"
-    return Justification(item_id=item.id, name=item.name if hasattr(item, "name") else _leg_label(item),
-                         category=category, text=text, rules=list(checked), preference=round(score, 4),
-                         contributions=contributions, cost=cost)
-
-
-def _leg_label(item: Flight | GroundLeg) -> str:
-    if isinstance(item, Flight):
-        return f"Flight {item.number} {item.origin} -> {item.destination}"
-    return f"{item.mode.capitalize()} {item.origin} -> {item.destination}"
+diagnose = no_itinerary  # the former name

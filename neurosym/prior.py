@@ -18,10 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .catalog import Attraction, Flight, GroundLeg, Hotel, Item, Restaurant, minutes
+from .catalog import Attraction, Flight, GroundLeg, Hotel, Item, Restaurant, clock, minutes
 
 
-def _civil(dep_min: int) -> float:
+def civil(dep_min: int) -> float:
+    """1 for a departure between 08:00 and 20:00, falling linearly to 0 six hours outside."""
     h = (dep_min % 1440) / 60.0
     if 8.0 <= h <= 20.0:
         return 1.0
@@ -35,18 +36,32 @@ def journey_minutes(item: Flight | GroundLeg) -> int:
     return item.duration_min
 
 
+def _departure(item: Flight | GroundLeg, departure_min: int | None) -> int:
+    if isinstance(item, Flight):
+        return item.departure_min
+    return departure_min if departure_min is not None else minutes(item.departures[0])
+
+
 def prior_score(item: Item, departure_min: int | None = None) -> float:
     """The prior score of one catalog item (see the module docstring)."""
     if isinstance(item, (Hotel, Attraction, Restaurant)):
         return float(np.clip(item.rating / 5.0, 0.0, 1.0))
-    if isinstance(item, Flight):
-        dep = item.departure_min
-    else:
-        dep = departure_min if departure_min is not None else minutes(item.departures[0])
     speed = 1.0 / (1.0 + journey_minutes(item) / 240.0)
-    return 0.5 * _civil(dep) + 0.5 * speed
+    return 0.5 * civil(_departure(item, departure_min)) + 0.5 * speed
+
+
+def prior_terms(item: Item, departure_min: int | None = None) -> list[tuple[str, float]]:
+    """The terms the prior score of an item is made of, each with what it adds."""
+    if isinstance(item, (Hotel, Attraction, Restaurant)):
+        return [(f"prior: rating {item.rating:.1f}/5", float(np.clip(item.rating / 5.0, 0.0, 1.0)))]
+    dep, mins = _departure(item, departure_min), journey_minutes(item)
+    return [(f"prior: departs {clock(dep)}, civil hours are 08:00-20:00", 0.5 * civil(dep)),
+            (f"prior: {mins} min on the way", 0.5 / (1 + mins / 240))]
 
 
 def prior_scores(items: Sequence[Item]) -> np.ndarray:
     """Prior scores of many items, as a float array in [0, 1]."""
     return np.array([prior_score(it) for it in items], dtype=float)
+
+
+_civil = civil  # the former name

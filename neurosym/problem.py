@@ -1,9 +1,13 @@
 """From a request and a catalog to the facts clingo reads.
 
 :func:`build_problem` selects the candidates (legs on the trip's days, places in the
-destination cities), scores them, quantises the scores and writes every fact through
-the typed mapping of :mod:`neurosym.asp`. The returned :class:`Problem` keeps the
-tables needed to read an answer back (leg instance -> catalog item and times).
+destination cities), scores them, quantises the scores and writes every fact of the
+vocabulary (:mod:`neurosym.vocab`). The returned :class:`Problem` keeps the tables
+needed to read an answer back (a way to make a move -> catalog item and times).
+
+Candidates are keyed by their term: a place by its catalog id (a string), a way to
+make a move by an :class:`~neurosym.asp.Option` ``(item, day, departure)``, flights and
+ground legs alike. Keys of different kinds therefore never collide, whatever the ids.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from datetime import time
 
 import numpy as np
 
-from .asp import Const, Fact, fact, hub
-from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, kind_of, minutes
+from . import vocab as V
+from .asp import Hub, Option
+from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, duration, kind_of,
+                      minutes, mode_of)
 from .costs import cents, leg_cost, night_cost
 from .dominance import hotel_dominates, place_dominates, prune
 from .prior import prior_score
@@ -39,6 +45,8 @@ SCALE = 100
 RADIUS_STEP = 5
 
 Scorer = Callable[[Sequence[Item]], np.ndarray]
+#: A candidate: a place (its catalog id) or a way to make a move.
+Key = str | Option
 
 
 class PlanningInputError(ValueError):
@@ -56,7 +64,7 @@ class PlanningInputError(ValueError):
 class LegOption:
     """One way to make a move: a flight, or a ground leg leaving at one of its times."""
 
-    key: str
+    opt: Option
     item: Flight | GroundLeg
     mode: str
     origin: str
@@ -65,6 +73,15 @@ class LegOption:
     departure: int
     arrival: int
 
+    @property
+    def key(self) -> str:
+        """The option as users write it: a flight's id, or ``ground-leg-id@day@minute``."""
+        return self.item.id if isinstance(self.item, Flight) else f"{self.item.id}@{self.day}@{self.departure}"
+
+    @property
+    def move(self) -> tuple[int, str, str]:
+        return self.day, self.origin, self.destination
+
 
 @dataclass
 class Problem:
@@ -72,16 +89,32 @@ class Problem:
 
     request: TripRequest
     catalog: Catalog
-    facts: list[Fact]
-    legs: dict[str, LegOption]
-    scores: dict[str, float]
+    facts: list[V.Fact]
+    legs: dict[Option, LegOption]
+    scores: dict[Key, float]
+    """Preference scores in [0, 1]: by catalog id, and by option where the prior scores a departure."""
     slots: dict[int, tuple[str, int]]
     travel: dict[str, TravelTable] = field(default_factory=dict)
     index: dict[str, Item] = field(default_factory=dict)
-    dominated: dict[str, str] = field(default_factory=dict)
-    """Candidates removed before solving (id or leg key), each with one that dominates it."""
+    dominated: dict[Key, Key] = field(default_factory=dict)
+    """Candidates removed before solving, each with one that dominates it."""
     excluded: frozenset[str] = frozenset()
     """Catalog ids the request excludes (never candidates)."""
+    points: dict[Key, int] = field(default_factory=dict)
+    """Each candidate's weight in the objective (the ``pref/2`` facts)."""
+    places: list[str] = field(default_factory=list)
+    """The places that are candidates (hotels, attractions, restaurants), in fact order."""
+    scorer: Scorer | None = None
+    """The scorer the preferences came from (None: the documented prior)."""
+    ranks: list[V.Fact] = field(default_factory=list)
+    """The ``rank/2`` facts of ``rules/canonical.lp`` (added when that part is grounded)."""
+
+    def score(self, key: Key) -> float | None:
+        """A candidate's preference score in [0, 1] (an option's, else its catalog item's)."""
+        s = self.scores.get(key)
+        if s is None and isinstance(key, Option):
+            s = self.scores.get(key.item)
+        return s
 
 
 def check_request(request: TripRequest, catalog: Catalog, index: dict[str, Item] | None = None) -> None:
@@ -142,19 +175,20 @@ def leg_options(request: TripRequest, catalog: Catalog) -> list[LegOption]:
     for f in catalog.flights:
         day = dates.get(f.date)
         if day is not None and allowed(f.origin, f.destination, day):
-            out.append(LegOption(f.id, f, "flight", f.origin, f.destination, day, f.departure_min, f.arrival_min))
+            out.append(LegOption(Option(f.id, day, f.departure_min), f, "flight", f.origin, f.destination, day,
+                                 f.departure_min, f.arrival_min))
     for g in catalog.ground_legs:
         for day in range(1, n + 1):
             if not allowed(g.origin, g.destination, day):
                 continue
             for dep_t in sorted(set(g.departures)):
                 dep = minutes(dep_t)
-                out.append(LegOption(f"{g.id}@{day}@{dep}", g, g.mode, g.origin, g.destination, day, dep,
+                out.append(LegOption(Option(g.id, day, dep), g, g.mode, g.origin, g.destination, day, dep,
                                      dep + g.duration_min))
     return out
 
 
-def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[str, float]:
+def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[Key, float]:
     if scorer is None:
         return {it.id: prior_score(it) for it in items}
     values = np.asarray(scorer(items), dtype=float)
@@ -178,35 +212,36 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     """
     index = catalog.index()
     check_request(request, catalog, index)
-    F: list[Fact] = []
+    fact = V.fact
+    F: list[V.Fact] = []
     n = request.n_days
     people = request.travelers.people
-    F.append(fact("trip_days", n))
+    F.append(fact(V.TripDays, n))
     for d in range(1, n + 1):
-        F += [fact("day", d), fact("weekday", d, request.day_date(d).weekday())]
-    F.append(fact("origin", request.origin))
-    F += [fact("dest", c) for c in request.destinations]
-    F.append(fact("visit_count", request.n_cities))
+        F += [fact(V.Day, d), fact(V.Weekday, d, request.day_date(d).weekday())]
+    F.append(fact(V.Origin, request.origin))
+    F += [fact(V.Dest, c) for c in request.destinations]
+    F.append(fact(V.VisitCount, request.n_cities))
     if request.fixed_order:
-        F.append(fact("fixed_order"))
-        F += [fact("dest_order", c, k) for k, c in enumerate(request.destinations, start=1)]
-    F += [fact("people", people), fact("budget", cents(request.budget))]
-    F += [fact("need", Const(r)) for r in request.needs()]
-    F += [fact("room_type_wanted", Const(t)) for t in (request.room_types or [])]
-    F += [fact("cuisine_wanted", q.strip().lower()) for q in request.cuisines]
-    F += [fact("mode_excluded", Const(m)) for m in request.exclude_modes]
+        F.append(fact(V.FixedOrder))
+        F += [fact(V.DestOrder, c, k) for k, c in enumerate(request.destinations, start=1)]
+    F += [fact(V.People, people), fact(V.Budget, cents(request.budget))]
+    F += [fact(V.Need, r) for r in request.needs()]
+    F += [fact(V.RoomTypeWanted, t) for t in (request.room_types or [])]
+    F += [fact(V.CuisineWanted, q) for q in dict.fromkeys(q.strip().lower() for q in request.cuisines)]
+    F += [fact(V.ModeExcluded, m) for m in request.exclude_modes]
     if request.earliest_departure_min is not None:
-        F.append(fact("earliest_departure", request.earliest_departure_min))
+        F.append(fact(V.EarliestDeparture, request.earliest_departure_min))
     if request.latest_return_min is not None:
-        F.append(fact("latest_return", request.latest_return_min))
-    F.append(fact("pace", request.pace))
+        F.append(fact(V.LatestReturn, request.latest_return_min))
+    F.append(fact(V.Pace, request.pace))
     if request.meals == "all":
-        F.append(fact("meals_all"))
+        F.append(fact(V.MealsAll))
     slots = _slots(request)
-    F += [fact("slot", s, Const(kind), t) for s, (kind, t) in slots.items()]
-    F += [fact("meal_window", Const(k), minutes(a), minutes(b)) for k, (a, b) in MEAL_WINDOWS.items()]
-    F.append(fact("day_start", minutes(DAY_START)))
-    F += [fact("buffer", Const(m), b, a) for m, (b, a) in BUFFERS.items()]
+    F += [fact(V.Slot, s, kind, t) for s, (kind, t) in slots.items()]
+    F += [fact(V.MealWindow, k, minutes(a), minutes(b)) for k, (a, b) in MEAL_WINDOWS.items()]
+    F.append(fact(V.DayStart, minutes(DAY_START)))
+    F += [fact(V.Buffer, m, b, a) for m, (b, a) in BUFFERS.items()]
 
     excluded = frozenset(request.exclude)
     legs = [o for o in leg_options(request, catalog) if o.item.id not in excluded]
@@ -220,8 +255,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
     for o in legs:
         if not isinstance(o.item, Flight) and scorer is None:
-            scores[o.key] = prior_score(o.item, o.departure)  # the prior knows this option's departure
-    pref = {o.key: quantise(scores.get(o.key, scores[o.item.id]), w.transport) for o in legs}
+            scores[o.opt] = prior_score(o.item, o.departure)  # the prior knows this option's departure
+    pref: dict[Key, int] = {o.opt: quantise(scores.get(o.opt, scores[o.item.id]), w.transport) for o in legs}
     radius: dict[str, int] = {}
     travel: dict[str, TravelTable] = {}
     for city in request.destinations:
@@ -229,100 +264,103 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         radius.update({pid: -(-m // RADIUS_STEP) * RADIUS_STEP for pid, m in city_radii.items()})
     keep_facts, protected, pinned = _keep_facts(request, legs, slots, index)
     F += keep_facts
-    dominated: dict[str, str] = {}
+    dominated: dict[Key, Key] = {}
     if prune_dominated:
         legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected)
 
     for o in legs:
-        F.append(fact("leg", o.key, Const(o.mode), o.origin, o.destination, o.day, o.departure, o.arrival))
+        F.append(fact(V.Leg, o.opt, o.mode, o.origin, o.destination, o.day, o.departure, o.arrival))
         if isinstance(o.item, Flight):
-            F.append(fact("leg_price", o.key, cents(o.item.price), Const("person")))
+            F.append(fact(V.LegPrice, o.opt, cents(o.item.price), "person"))
         else:
             basis = "person" if o.item.cost_basis == "per_person" else "vehicle"
-            F.append(fact("leg_price", o.key, cents(o.item.cost), Const(basis)))
-            F.append(fact("leg_capacity", o.key, o.item.vehicle_capacity))
-        F.append(fact("pref", o.key, pref[o.key]))
+            F.append(fact(V.LegPrice, o.opt, cents(o.item.cost), basis))
+            F.append(fact(V.LegCapacity, o.opt, o.item.vehicle_capacity))
+        F.append(fact(V.Pref, o.opt, pref[o.opt]))
 
+    weight = {Hotel: w.hotel, Attraction: w.attraction, Restaurant: w.restaurant}
     for p in places:
-        F.append(fact("city_of", p.id, p.city))
+        pref[p.id] = quantise(scores[p.id], weight[type(p)])
+        F.append(fact(V.CityOf, p.id, p.city))
         if isinstance(p, Hotel):
-            F += [fact("hotel", p.id, p.city),
-                  fact("hotel_price", p.id, cents(p.price), Const("room" if p.price_basis == "per_room" else "person")),
-                  fact("hotel_room", p.id, Const(p.room_type)), fact("hotel_occupancy", p.id, p.max_occupancy),
-                  fact("hotel_checkin", p.id, minutes(p.check_in_start), p.check_in_end_min),
-                  fact("hotel_checkout", p.id, minutes(p.check_out)),
-                  fact("hotel_min_nights", p.id, p.min_nights)]
-            F += [fact("hotel_forbids", p.id, Const(r)) for r in ("smoking", "pets", "parties", "children", "visitors")
+            F += [fact(V.Hotel, p.id, p.city),
+                  fact(V.HotelPrice, p.id, cents(p.price), "room" if p.price_basis == "per_room" else "person"),
+                  fact(V.HotelRoom, p.id, p.room_type), fact(V.HotelOccupancy, p.id, p.max_occupancy),
+                  fact(V.HotelCheckin, p.id, minutes(p.check_in_start), p.check_in_end_min),
+                  fact(V.HotelMinNights, p.id, p.min_nights)]
+            F += [fact(V.HotelForbids, p.id, r) for r in ("smoking", "pets", "parties", "children", "visitors")
                   if p.house_rules.forbids(r)]
-            F.append(fact("pref", p.id, quantise(scores[p.id], w.hotel)))
+            F.append(fact(V.Pref, p.id, pref[p.id]))
             continue
         if isinstance(p, Attraction):
-            F += [fact("attraction", p.id, p.city), fact("duration", p.id, p.duration_min)]
-            F.append(fact("pref", p.id, quantise(scores[p.id], w.attraction)))
+            F += [fact(V.Attraction, p.id, p.city), fact(V.Duration, p.id, duration(p))]
         else:
-            F += [fact("restaurant", p.id, p.city), fact("duration", p.id, p.meal_duration_min)]
-            F += [fact("serves", p.id, q.strip().lower()) for q in p.cuisines]
-            F.append(fact("pref", p.id, quantise(scores[p.id], w.restaurant)))
-        F.append(fact("place_price", p.id, cents(p.price)))
+            F += [fact(V.Restaurant, p.id, p.city), fact(V.Duration, p.id, duration(p))]
+            F += [fact(V.Serves, p.id, q) for q in dict.fromkeys(q.strip().lower() for q in p.cuisines)]
+        F += [fact(V.Pref, p.id, pref[p.id]), fact(V.PlacePrice, p.id, cents(p.price))]
         weekly = [p.hours.intervals(name) for name in WEEKDAYS]
         if all(hours == weekly[0] for hours in weekly):  # the same hours every day: one fact per interval
-            F += [fact("open_daily", p.id, o, c) for o, c in weekly[0]]
+            F += [fact(V.OpenDaily, p.id, o, c) for o, c in weekly[0]]
         else:
             for wd, hours in enumerate(weekly):
-                F += [fact("open", p.id, wd, o, c) for o, c in hours]
+                F += [fact(V.Open, p.id, wd, o, c) for o, c in hours]
 
-    F += [fact("radius", p.id, radius[p.id]) for p in places]
+    # the fixed order that breaks ties between equally good itineraries (rules/canonical.lp,
+    # whose part is grounded, with these facts, only once an optimum is proven)
+    ranks = [fact(V.Rank, k, r) for r, k in enumerate(sorted(o.opt for o in legs), start=1)]
+    ranks += [fact(V.Rank, k, r) for r, k in enumerate(sorted(p.id for p in places), start=1)]
+    F += [fact(V.Radius, p.id, radius[p.id]) for p in places]
     if prune_dominated:
         F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
-    F += [fact("radius", hub(city), radius[hub_id(city)]) for city in request.destinations]
+    F += [fact(V.Radius, Hub(city), radius[hub_id(city)]) for city in request.destinations]
 
-    return Problem(request=request, catalog=catalog, facts=F, legs={o.key: o for o in legs},
+    return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
-                   excluded=excluded)
+                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks)
 
 
 def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],
-                index: dict[str, Item]) -> tuple[list[Fact], set[str], set[str]]:
+                index: dict[str, Item]) -> tuple[list[V.Fact], set[Key], set[str]]:
     """The facts of ``rules/keep.lp`` for the request's keeps.
 
     Also returns the candidates they name (never pruned: a rule singles them out) and
     the places pinned to a day or a time (left out of the symmetry classes, whose fixed
     order could otherwise move them).
     """
-    out: list[Fact] = []
-    protected: set[str] = set()
+    out: list[V.Fact] = []
+    protected: set[Key] = set()
     pinned: set[str] = set()
     meals = {"breakfast", "lunch", "dinner"}
     for k, keep in enumerate(request.keep, start=1):
         item = index[keep.item_id]
         start = None if keep.start is None else minutes(keep.start)
-        out.append(fact("keep", k, keep.item_id, Const("hard" if keep.hard else "soft")))
+        out.append(V.fact(V.Keep, k, keep.item_id, "hard" if keep.hard else "soft"))
         if isinstance(item, (Flight, GroundLeg)):
             for o in legs:
                 if (o.item.id == keep.item_id and keep.day in (None, o.day)
                         and start in (None, o.departure)):
-                    out.append(fact("keep_take", k, o.key))
-                    protected.add(o.key)
+                    out.append(V.fact(V.KeepTake, k, o.opt))
+                    protected.add(o.opt)
         elif isinstance(item, Hotel):
             protected.add(item.id)
-            out.append(fact("keep_stay", k, item.id))
+            out.append(V.fact(V.KeepStay, k, item.id))
             if keep.day is not None:
-                out += [fact("keep_night", k, d, item.city) for d in range(keep.day, keep.day + (keep.nights or 1))]
+                out += [V.fact(V.KeepNight, k, d, item.city) for d in range(keep.day, keep.day + (keep.nights or 1))]
         else:
             protected.add(item.id)
             if keep.day is None and start is None:
-                out.append(fact("keep_used", k, item.id))
+                out.append(V.fact(V.KeepUsed, k, item.id))
                 continue
             pinned.add(item.id)
             group = {"visit"} if isinstance(item, Attraction) else meals
             for d in ([keep.day] if keep.day is not None else range(1, request.n_days + 1)):
-                out += [fact("keep_at", k, d, s, item.id) for s, (kind, t) in slots.items()
+                out += [V.fact(V.KeepAt, k, d, s, item.id) for s, (kind, t) in slots.items()
                         if kind in group and start in (None, t)]
     return out, protected, pinned
 
 
-def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Restaurant], scores: dict[str, float],
-                    radius: dict[str, int], slots: dict[int, tuple[str, int]]) -> list[Fact]:
+def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Restaurant], scores: dict[Key, float],
+                    radius: dict[str, int], slots: dict[int, tuple[str, int]]) -> list[V.Fact]:
     """Classes of places interchangeable for scheduling, and the trip's slots in time order.
 
     Two places are interchangeable when they share kind, city, opening hours, duration
@@ -332,10 +370,10 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
     for p in places:
         if isinstance(p, Hotel):
             continue
-        dur = p.duration_min if isinstance(p, Attraction) else p.meal_duration_min
+        dur = duration(p)
         key = (type(p).__name__, p.city, p.hours.model_dump_json(), dur, radius[p.id])
         classes.setdefault(key, []).append(p)
-    out: list[Fact] = []
+    out: list[V.Fact] = []
     k = 0
     for members in classes.values():
         if len(members) < 2:
@@ -343,26 +381,26 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
         k += 1
         members.sort(key=lambda p: (-scores[p.id], cents(p.price), p.id))
         for o, p in enumerate(members, start=1):
-            out += [fact("peq", p.id, k), fact("peq_order", p.id, o)]
+            out += [V.fact(V.Peq, p.id, k), V.fact(V.PeqOrder, p.id, o)]
     if out:
         # A class only ever fills slots of one group (meals or visits), so the slots are
         # numbered in time order within each group: fewer ticks to carry the order over.
         for group in ({"breakfast", "lunch", "dinner"}, {"visit"}):
             order = sorted((d, t, s) for d in range(1, request.n_days + 1)
                            for s, (kind, t) in slots.items() if kind in group)
-            out += [fact("tick", d, s, n) for n, (d, _, s) in enumerate(order, start=1)]
+            out += [V.fact(V.Tick, d, s, n) for n, (d, _, s) in enumerate(order, start=1)]
     return out
 
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
-           scores: dict[str, float], leg_pref: dict[str, int], radius: dict[str, int],
+           scores: dict[Key, float], leg_pref: dict[Key, int], radius: dict[str, int],
            protected: set[str] = frozenset()
-           ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[str, str]]:
+           ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[Key, Key]]:
     """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
 
     ``protected`` candidates (leg keys or place ids that the request keeps) stay."""
     people, w = request.travelers.people, request.weights
-    removed: dict[str, str] = {}
+    removed: dict[Key, Key] = {}
     present_days = request.n_days - request.n_cities + 1  # the most days one city can have
     cuisines = {q.strip().lower() for q in request.cuisines}
     needs = request.needs()
@@ -374,12 +412,12 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
     groups: dict[tuple, list[LegOption]] = {}
     for o in legs:
         groups.setdefault((o.day, o.origin, o.destination, o.mode), []).append(o)
-    lcost = {o.key: leg_cost(o.item, people) for o in legs}
+    lcost = {o.opt: leg_cost(o.item, people) for o in legs}
     for group in groups.values():
-        k, r = prune(group, 1, key=lambda o: (-leg_pref[o.key], lcost[o.key], -o.departure, o.arrival, o.key),
-                     dominates=lambda j, i: (leg_pref[j.key] >= leg_pref[i.key] and lcost[j.key] <= lcost[i.key]
+        k, r = prune(group, 1, key=lambda o: (-leg_pref[o.opt], lcost[o.opt], -o.departure, o.arrival, o.opt),
+                     dominates=lambda j, i: (leg_pref[j.opt] >= leg_pref[i.opt] and lcost[j.opt] <= lcost[i.opt]
                                              and j.departure >= i.departure and j.arrival <= i.arrival),
-                     ident=lambda o: o.key, protect=lambda o: o.key in protected)
+                     ident=lambda o: o.opt, protect=lambda o: o.opt in protected)
         kept_legs += k
         removed.update(r)
 

@@ -7,11 +7,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .catalog import HouseRule, RoomType, TransportMode, minutes
-from .catalog import _Model  # the same base: extra fields refused, no NUL in text
+from .catalog import HouseRule, Model, RoomType, TransportMode, minutes
 
 
-class Travelers(_Model):
+class Travelers(Model):
     """Who travels. Children need a seat and a bed; pets need a pet-friendly stay."""
 
     adults: int = Field(default=1, ge=1, le=20)
@@ -23,7 +22,7 @@ class Travelers(_Model):
         return self.adults + self.children
 
 
-class Weights(_Model):
+class Weights(Model):
     """Weights of the objective.
 
     The preference score of every chosen item is multiplied by its category weight and
@@ -37,7 +36,7 @@ class Weights(_Model):
     transport: float = Field(default=1.0, ge=0, le=10)
 
 
-class DaySlots(_Model):
+class DaySlots(Model):
     """The day's template: the times at which meals and visits may start.
 
     The planner places each meal or visit at one of these start times, so an itinerary
@@ -51,7 +50,7 @@ class DaySlots(_Model):
         time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)])
 
 
-class Keep(_Model):
+class Keep(Model):
     """An item the itinerary must contain: already booked, or pinned by the traveller.
 
     ``item_id`` is a catalog id (flight, ground leg, hotel, attraction or restaurant).
@@ -76,7 +75,7 @@ class Keep(_Model):
     hard: bool = True
 
 
-class TripRequest(_Model):
+class TripRequest(Model):
     """A trip: from ``origin`` and back, visiting cities between ``start`` and ``end``.
 
     ``destinations`` are the cities that may be visited; ``visit_count`` says how many of

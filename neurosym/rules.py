@@ -4,11 +4,18 @@ Every hard rule in ``rules/*.lp`` derives ``violation(Name, Values)``; the comme
 ``%! Name: message`` above it is the text shown to a user, with ``{Var}`` standing for
 the value of that variable of the rule head (``{Var:time}`` prints minutes as a clock
 time, ``{Var:money}`` cents as money). A user's rule file is explained the same way.
+
+The files are found one way: the package's ``rulefiles`` folder, which in a source
+checkout is a link to the top-level ``rules/`` and in the wheel holds a copy of it.
+Each file is parsed once (per change): :func:`statements` is the one AST walk from
+which the messages, the predicates a file defines and reads, and the rules' dependencies
+(:func:`dependencies`) are all derived.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -16,12 +23,21 @@ from pathlib import Path
 import clingo
 from clingo import ast
 
-from .asp import INPUT_PREDICATES, Value, text
-from .catalog import clock
+from . import vocab as V
+from .asp import Value, text
+from .catalog import Category, clock
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
               "keep.lp", "objective.lp", "symmetry.lp")
+#: The planner's tie-break between equally good itineraries (loaded by plan-once only).
+CANONICAL_FILE = "canonical.lp"
+#: The explanation engine's files: diagnosis mode (fewest broken rules) and its handles.
+RELAX_FILE, EXPLAIN_FILE = "relax.lp", "explain.lp"
+#: Rule files of the TravelPlanner benchmark's conventions (user-style, switched on by its adapter).
+TRAVELPLANNER_FILE = "travelplanner/travelplanner.lp"
+#: A booked hotel stay kept exactly (user-style, switched on by the booking executor when it re-plans).
+BOOKED_FILE = "acting/booked.lp"
 #: Predicates user files may define: new hard rules are new ``violation/2`` rules.
 USER_DEFINABLE = frozenset({("violation", 2)})
 
@@ -42,16 +58,26 @@ class RuleFileError(ValueError):
 
 @cache
 def rules_dir() -> Path:
-    """The folder of the shipped rule files (inside the wheel, or the source tree's ``rules/``)."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "rules", here.parent / "rules"):
-        if (cand / "core.lp").is_file():
-            return cand
-    raise FileNotFoundError("rule files not found next to the neurosym package")
+    """The folder of the shipped rule files: the package's ``rulefiles`` folder."""
+    return Path(__file__).resolve().parent / "rulefiles"
+
+
+def rule_file(name: str) -> Path:
+    """A shipped rule file by its path inside ``rules/`` (``core.lp``, ``travelplanner/travelplanner.lp``)."""
+    return rules_dir() / name
 
 
 def core_paths() -> list[Path]:
-    return [rules_dir() / name for name in CORE_FILES]
+    return [rule_file(name) for name in CORE_FILES]
+
+
+def shown_path(path: str | Path) -> str:
+    """A rule file's path as shown to users: ``rules/hotels.lp`` for a shipped file."""
+    p = Path(path)
+    try:
+        return str(Path("rules") / p.relative_to(rules_dir()))
+    except ValueError:
+        return str(p)
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,22 @@ class RuleInfo:
     @property
     def where(self) -> str:
         return f"{Path(self.path).name}:{self.line}"
+
+
+def statements(path: str | Path) -> tuple[ast.AST, ...]:
+    """The statements of a rule file (parsed once per change of the file); a syntax
+    error raises :class:`RuleFileError` naming the file and line."""
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except OSError:
+        raise RuleFileError(p, None, "rule file not found") from None
+    return _statements(str(p), mtime)
+
+
+@lru_cache(maxsize=128)
+def _statements(path: str, mtime_ns: int) -> tuple[ast.AST, ...]:
+    return tuple(_parse(Path(path)))
 
 
 def _parse(path: Path) -> list[ast.AST]:
@@ -148,7 +190,7 @@ def _violation_rules(stms: list[ast.AST]) -> dict[int, tuple[str, tuple[str, ...
 @lru_cache(maxsize=64)
 def _describe_cached(path: str, mtime: float) -> tuple[RuleInfo, ...]:
     p = Path(path)
-    stms = _parse(p)
+    stms = statements(p)
     lines = p.read_text(encoding="utf-8").splitlines()
     messages: dict[str, tuple[str, int]] = {}
     for i, line in enumerate(lines, start=1):
@@ -173,9 +215,9 @@ def describe(path: str | Path) -> tuple[RuleInfo, ...]:
 @lru_cache(maxsize=1)
 def reserved_predicates() -> frozenset[tuple[str, int]]:
     """Predicates the library defines (its input facts and the heads of its rules)."""
-    sigs = set(INPUT_PREDICATES)
+    sigs = set(V.INPUT_PREDICATES)
     for p in core_paths():
-        for stm in _parse(p):
+        for stm in statements(p):
             sigs.update((n, a) for n, a, _ in _head_signatures(stm))
     return frozenset(sigs)
 
@@ -199,7 +241,7 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
 @lru_cache(maxsize=64)
 def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]) -> None:
     p = Path(path)
-    for stm in _parse(p):
+    for stm in statements(p):
         for name, arity, line in _head_signatures(stm):
             if (name, arity) in USER_DEFINABLE:
                 continue
@@ -215,3 +257,200 @@ def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInf
         for info in describe(p):
             out.setdefault(info.name, info)
     return out
+
+
+# -- what the rules read: dependencies, the one model of "which rules an item obeys" ----------
+
+#: The choice of each category of item (what makes an item part of an itinerary).
+CATEGORY_CHOICE: dict[Category, tuple[str, int]] = {
+    "transport": V.signature(V.Take), "hotel": V.signature(V.Stay), "attraction": V.signature(V.At),
+    "restaurant": V.signature(V.At)}
+
+
+def _atoms_in(nodes: Iterable[ast.AST]) -> set[tuple[str, int]]:
+    out: set[tuple[str, int]] = set()
+
+    class Visitor(ast.Transformer):
+        def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
+            t = node.symbol
+            if t.ast_type == ast.ASTType.Function:
+                out.add((t.name, len(t.arguments)))
+            elif t.ast_type == ast.ASTType.SymbolicTerm and t.symbol.type == clingo.SymbolType.Function:
+                out.add((t.symbol.name, len(t.symbol.arguments)))
+            return node
+
+    v = Visitor()
+    for n in nodes:
+        v(n)
+    return out
+
+
+def _head_parts(head: ast.AST) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """What a rule head derives, and what the conditions inside it read."""
+    kind = head.ast_type
+    if kind == ast.ASTType.Literal:
+        return _atoms_in([head]), set()
+    derived: set[tuple[str, int]] = set()
+    cond: set[tuple[str, int]] = set()
+    for e in getattr(head, "elements", []):
+        lit = e.condition if e.ast_type == ast.ASTType.HeadAggregateElement else e
+        derived |= _atoms_in([lit.literal])
+        cond |= _atoms_in(lit.condition)
+    return derived, cond
+
+
+def _violation_name(head: ast.AST) -> str | None:
+    if head.ast_type != ast.ASTType.Literal or head.atom.ast_type != ast.ASTType.SymbolicAtom:
+        return None
+    t = head.atom.symbol
+    if t.ast_type == ast.ASTType.Function and t.name == "violation" and len(t.arguments) == 2:
+        return str(t.arguments[0])
+    return None
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What the rules of a file read and define."""
+
+    heads: dict[tuple[str, int], frozenset[tuple[str, int]]]   # derived predicate -> what its rules read
+    rules: dict[str, frozenset[tuple[str, int]]]               # named hard rule -> what its body reads
+    body: frozenset[tuple[str, int]]                           # every predicate read in a body or condition
+    defined: frozenset[tuple[str, int]]                        # every predicate a rule or #external derives
+    shown: frozenset[tuple[str, int]] = frozenset()            # the terms of #show lines
+
+
+def reads(path: str | Path) -> Reads:
+    """What a rule file's rules read and define (from :func:`statements`)."""
+    p = Path(path)
+    return _reads(str(p), p.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=128)
+def _reads(path: str, mtime_ns: int) -> Reads:
+    heads: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    rules: dict[str, set[tuple[str, int]]] = {}
+    body_all: set[tuple[str, int]] = set()
+    defined: set[tuple[str, int]] = set()
+    shown: set[tuple[str, int]] = set()
+    for stm in statements(path):
+        kind = stm.ast_type
+        if kind == ast.ASTType.External:
+            defined |= {(n, a) for n, a, _ in _head_signatures(stm)}
+            body_all |= _atoms_in(stm.body)
+            continue
+        if kind == ast.ASTType.Minimize:
+            body_all |= _atoms_in(stm.body)
+            continue
+        if kind == ast.ASTType.ShowTerm:
+            body_all |= _atoms_in(stm.body)
+            t = stm.term
+            if t.ast_type == ast.ASTType.Function:
+                shown.add((t.name, len(t.arguments)))
+            continue
+        if kind == ast.ASTType.Heuristic:
+            body_all |= _atoms_in([stm.atom, *stm.body])
+            continue
+        if kind != ast.ASTType.Rule:
+            continue
+        body = _atoms_in(stm.body)
+        head = stm.head
+        derived, cond = _head_parts(head)
+        defined |= derived
+        body_all |= body | cond
+        name = _violation_name(head)
+        if name is not None:
+            rules.setdefault(name, set()).update(body)
+            continue
+        for h in derived:
+            heads.setdefault(h, set()).update(body | cond)
+    return Reads({k: frozenset(v) for k, v in heads.items()}, {k: frozenset(v) for k, v in rules.items()},
+                 frozenset(body_all), frozenset(defined), frozenset(shown))
+
+
+def shipped_files() -> list[Path]:
+    """Every shipped rule file: the core, the engine's, and the TravelPlanner conventions."""
+    return [*core_paths(), rule_file(CANONICAL_FILE), rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE),
+            rule_file(TRAVELPLANNER_FILE), rule_file(BOOKED_FILE)]
+
+
+def fact_readers(paths: Sequence[str | Path] | None = None) -> dict[tuple[str, int], list[str]]:
+    """The predicates the rule files read but no rule derives (so facts must supply them),
+    each with the files that read it (by their path in ``rules/``)."""
+    paths = shipped_files() if paths is None else list(paths)
+    defined = set().union(*(reads(p).defined for p in paths))
+    out: dict[tuple[str, int], list[str]] = {}
+    for p in paths:
+        for sig in sorted(reads(p).body - defined):
+            out.setdefault(sig, []).append(shown_path(p).removeprefix("rules/"))
+    return out
+
+
+def dependencies(paths: Sequence[str | Path]) -> dict[str, set[tuple[str, int]]]:
+    """For each named rule, the predicates its ``violation`` rules read, through derived
+    predicates but not through the choices (:data:`neurosym.vocab.CHOICES`) that make an
+    itinerary."""
+    heads: dict[tuple[str, int], set[tuple[str, int]]] = {}
+    rules: dict[str, set[tuple[str, int]]] = {}
+    for path in paths:
+        r = reads(path)
+        for h, b in r.heads.items():
+            heads.setdefault(h, set()).update(b)
+        for name, b in r.rules.items():
+            rules.setdefault(name, set()).update(b)
+    choices = {V.signature(p) for p in V.CHOICES}
+    out: dict[str, set[tuple[str, int]]] = {}
+    for name, body in rules.items():
+        seen: set[tuple[str, int]] = set()
+        stack = list(body)
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            if p not in choices:  # a choice is where the itinerary is decided: not expanded
+                stack.extend(heads.get(p, ()))
+        out[name] = seen
+    return out
+
+
+def applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
+    """See :func:`_applicable` (cached per set of files and their versions)."""
+    key = tuple((str(Path(p)), Path(p).stat().st_mtime_ns) for p in paths)
+    return {cat: list(names) for cat, names in _applicable(key).items()}
+
+
+@lru_cache(maxsize=64)
+def _applicable(key: tuple[tuple[str, int], ...]) -> dict[Category, tuple[str, ...]]:
+    paths = [Path(p) for p, _ in key]
+    return {cat: tuple(names) for cat, names in _applicable_rules(paths).items()}
+
+
+def _applicable_rules(paths: Sequence[str | Path]) -> dict[Category, list[str]]:
+    """The named rules that apply to an item of each category: the one model of which
+    rules a chosen item was checked against.
+
+    A rule applies to a leg when its body reads ``take/1``, to a hotel when it reads
+    ``stay/2``, to a meal or visit when it reads ``at/3`` (directly or through derived
+    predicates, not through the other choices); a rule about the route alone
+    (``night/2``, ``visit_city/1``) applies to legs and hotels. The explanation engine
+    narrows this down with the rules' ground instances (a rule whose instances name
+    items applies only to the items it names).
+    """
+    deps = dependencies(paths)
+    order = [info.name for p in paths for info in describe(p)]
+    choices = set(CATEGORY_CHOICE.values())
+    out: dict[Category, list[str]] = {}
+    for cat, own in CATEGORY_CHOICE.items():
+        names = []
+        for name in dict.fromkeys(order):
+            read = deps.get(name, set())
+            if own in read or (not (read & choices) and cat in ("transport", "hotel")):
+                names.append(name)
+        out[cat] = names
+    return out
+
+
+def vocabulary_table() -> str:
+    """docs/rules.md's table of the vocabulary: every declared predicate, with the shipped
+    rule files that read it (``python -c "from neurosym.rules import vocabulary_table as t; print(t())"``)."""
+    return V.markdown_table(fact_readers())

@@ -3,7 +3,8 @@
 :func:`verify` re-checks, in plain Python, every hard rule of ``rules/*.lp`` from the
 itinerary, the request and the catalog alone. It never reads an ASP answer and never
 calls clingo, so it can audit the planner (or a hand-written itinerary). Travel times
-are recomputed with networkx shortest paths on :func:`neurosym.travel.city_graph`, and
+are the shortest paths of :func:`neurosym.travel.city_graph` (read as a matrix by
+:func:`neurosym.travel.travel_minutes`, a few milliseconds a city), and
 costs with :mod:`neurosym.costs`.
 
 Each broken rule is a :class:`Violation` named like the ASP rule it mirrors
@@ -17,18 +18,17 @@ exception.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
-from .catalog import WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, minutes
+from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant, clock, duration, leg_name,
+                      minutes, mode_of)
 from .costs import cents, leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary
 from .problem import BUFFERS, DAY_START, MEAL_WINDOWS
 from .request import Keep, TripRequest
-from .travel import city_graph, hub_id
+from .travel import TravelTable, hub_id, travel_minutes
 
 __all__ = ["RULES", "Violation", "verify"]
 
@@ -139,15 +139,12 @@ def _money(amount_cents: int) -> str:
     return f"{amount_cents / 100:,.2f}"
 
 
-def _duration(item: Attraction | Restaurant) -> int:
-    return item.duration_min if isinstance(item, Attraction) else item.meal_duration_min
+_duration = duration   # a place's duration: the catalog's one function
 
 
 def _name(item: object) -> str:
-    if isinstance(item, Flight):
-        return f"flight {item.number}"
-    if isinstance(item, GroundLeg):
-        return f"{item.mode} {item.id}"
+    if isinstance(item, (Flight, GroundLeg)):
+        return leg_name(item)
     return str(getattr(item, "name", getattr(item, "id", item)))
 
 
@@ -156,7 +153,7 @@ class _Leg:
 
     def __init__(self, event: Event, item: Flight | GroundLeg):
         self.event, self.item = event, item
-        self.mode = "flight" if isinstance(item, Flight) else item.mode
+        self.mode = mode_of(item)
         self.origin, self.destination = item.origin, item.destination
         if isinstance(item, Flight):
             self.dep, self.arr = item.departure_min, item.arrival_min
@@ -166,7 +163,7 @@ class _Leg:
 
     @property
     def label(self) -> str:
-        return _name(self.item)
+        return leg_name(self.item, None if isinstance(self.item, Flight) else self.event.start)
 
 
 class _Checker:
@@ -176,8 +173,7 @@ class _Checker:
         self.index = {item.id: item for item in catalog.items()}
         self.city_names = {c.name for c in catalog.cities}
         self.people = request.travelers.people
-        self._graphs: dict[str, nx.Graph | None] = {}
-        self._dist: dict[tuple[str, str], dict[str, float]] = {}
+        self._tables: dict[str, TravelTable | None] = {}
         # filled by the checks, read by later ones
         self.days: list[Day] = list(itinerary.days)
         self.n = len(self.days)
@@ -215,18 +211,13 @@ class _Checker:
         """Shortest travel time in whole minutes between two places of a city (None if unknown)."""
         if a == b:
             return 0
-        if city not in self._graphs:
+        if city not in self._tables:
             try:
-                self._graphs[city] = city_graph(self.cat, city)
+                self._tables[city] = travel_minutes(self.cat, city)
             except KeyError:
-                self._graphs[city] = None
-        g = self._graphs[city]
-        if g is None or a not in g or b not in g:
-            return None
-        if (city, a) not in self._dist:
-            self._dist[(city, a)] = nx.single_source_dijkstra_path_length(g, a, weight="minutes")
-        d = self._dist[(city, a)].get(b)
-        return None if d is None else math.ceil(d - 1e-9)
+                self._tables[city] = None
+        table = self._tables[city]
+        return None if table is None else table.get((a, b))
 
     def item(self, item_id: str | None, day: int | None, what: str) -> object | None:
         if item_id is None:

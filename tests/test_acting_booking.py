@@ -248,18 +248,18 @@ def test_notebook_executes():
 
 def test_a_booked_hotel_stay_cannot_grow_when_replanning():
     from neurosym import Keep, NoItinerary
-    from neurosym.rules import rules_dir
+    from neurosym.rules import BOOKED_FILE, rule_file
     cat = bookable_catalog()
     req = small_request(keep=[Keep(item_id="h:a:cheap", day=1, nights=1)])   # booked: the first night only
     assert plan_itinerary(req, cat, time_limit=2).stays[0].nights == 2          # a keep alone lets it grow
     with pytest.raises(NoItinerary, match="keep"):                              # a booking does not
-        plan_itinerary(req, cat, time_limit=2, rules=[rules_dir() / "booked.lp"], prune=True)
+        plan_itinerary(req, cat, time_limit=2, rules=[rule_file(BOOKED_FILE)], prune=True)
 
 
 def test_a_replan_never_changes_a_booking_silently(tmp_path):
     """Alpha's hotel is booked for 2 nights, then the train on to Beta sells out. The only
     other way on is a flight a day later: staying a night longer would need another
-    booking, so the re-plan keeps the stay exact (rules/booked.lp), finds no itinerary,
+    booking, so the re-plan keeps the stay exact (rules/acting/booked.lp), finds no itinerary,
     and everything is cancelled."""
     from neurosym import Flight
     cat = bookable_catalog()

@@ -1,40 +1,51 @@
-"""The typed mapping: facts printed in Python read back into clingo as the same values."""
+"""Values and terms: printed in Python exactly as clingo prints them, and read back the same."""
 
 import clingo
 import pytest
 
-from neurosym.asp import Const, Fact, fact, facts_text, hub, value
+from neurosym import vocab as V
+from neurosym.asp import Const, Hub, Option, symbol, term, value
 
 TEXTS = ['Bob\'s "Bar". :- x. % not a comment\\ \n#show p/1.', "", "\\", '"', "\\n", "tab\there",
          "cr\rhere", "\x01\x7f", "é ü 日本 🙂", "a.\n:- not b.", "#const n=1.", "%* open comment"]
 VALUES = [*TEXTS, 0, -7, 2**31 - 1, -(2**31), Const("flight"), (), ("one",), (1, "x", Const("room")),
-          ((1, 2), ("nested", ("deep",))), hub('Nasty "City"')]
+          ((1, 2), ("nested", ("deep",))), Hub('Nasty "City"'), Option('train:A>B@1@720"', 1, 720)]
 
 
 @pytest.mark.parametrize("v", VALUES, ids=repr)
-def test_printed_fact_is_what_clingo_prints(v):
-    f = fact("p", v, 1)
-    assert facts_text([f]) == f"{f.symbol}.\n"
+def test_printed_value_is_what_clingo_prints(v):
+    assert term(v) == str(symbol(v))
 
 
 def test_facts_read_back_as_the_same_values():
-    facts = [fact("p", i, v) for i, v in enumerate(VALUES)] + [fact("flag")]
+    facts = [V.fact(V.Pref, v, i) for i, v in enumerate(VALUES) if isinstance(v, (str, Option))]
+    facts += [V.fact(V.Radius, Hub(t), i) for i, t in enumerate(TEXTS)] + [V.fact(V.MealsAll)]
     ctl = clingo.Control(["--warn=none"])
-    ctl.add("base", [], facts_text(facts))
+    ctl.add("base", [], V.facts_text(facts))
     ctl.ground([("base", [])])
-    got = {a.symbol.arguments[0].number: a.symbol.arguments[1] for a in ctl.symbolic_atoms.by_signature("p", 2)}
-    assert len(got) == len(VALUES)
-    for i, v in enumerate(VALUES):
-        assert got[i] == Fact("p", (i, v)).symbol.arguments[1]
-        if isinstance(v, str):
-            assert value(got[i]) == v
-    assert any(a.symbol.name == "flag" for a in ctl.symbolic_atoms)
+    got = {a.symbol.arguments[1].number: value(a.symbol.arguments[0]) for a in ctl.symbolic_atoms.by_signature("pref", 2)}
+    assert got == {i: v for i, v in enumerate(VALUES) if isinstance(v, (str, Option))}
+    hubs = {a.symbol.arguments[1].number: value(a.symbol.arguments[0])
+            for a in ctl.symbolic_atoms.by_signature("radius", 2)}
+    assert hubs == {i: Hub(t) for i, t in enumerate(TEXTS)}
+    assert any(a.symbol.name == "meals_all" for a in ctl.symbolic_atoms)
 
 
 def test_values_clingo_cannot_hold_are_refused():
     with pytest.raises(OverflowError, match="32-bit"):
-        facts_text([fact("budget", 2**31)])
+        V.facts_text([V.fact(V.Budget, 2**31)])
     with pytest.raises(ValueError, match="NUL"):
-        facts_text([fact("name", "cut\x00here")])
+        V.facts_text([V.fact(V.Origin, "cut\x00here")])
     with pytest.raises(TypeError):
-        facts_text([fact("flag", True)])
+        V.facts_text([V.fact(V.Budget, True)])
+    with pytest.raises(ValueError, match="constant"):
+        V.facts_text([V.fact(V.Need, "pets). bad(")])   # a constant field never takes user text
+    with pytest.raises(TypeError, match="takes 2 values"):
+        V.fact(V.Pref, "x")
+
+
+def test_keys_of_different_kinds_never_collide():
+    # a flight whose id reads like a ground leg's departure, a place with the same text
+    flight, ground = Option("train:Home>Alpha@1@720", 1, 480), Option("train:Home>Alpha", 1, 720)
+    texts = {term(flight), term(ground), term("train:Home>Alpha@1@720"), term(Hub("train:Home>Alpha@1@720"))}
+    assert len(texts) == 4

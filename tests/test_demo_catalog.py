@@ -18,8 +18,7 @@ from importlib import resources
 import pytest
 
 from neurosym.catalog import WEEKDAYS, Catalog, GroundLeg, minutes
-from neurosym.demo import (DEMO_DAYS, DEMO_DESTINATIONS, DEMO_ORIGIN, DEMO_START, catalog_path,
-                           demo_request, load_demo_catalog)
+from neurosym.demo import DEMO_DAYS, DEMO_DESTINATIONS, DEMO_ORIGIN, DEMO_START, demo_request, load_demo_catalog
 from neurosym.demo import generate
 
 CATEGORIES = {"museum", "gallery", "park", "market", "landmark", "viewpoint", "zoo", "aquarium",
@@ -54,11 +53,20 @@ def test_loads_and_validates(catalog: Catalog) -> None:
     assert Catalog.model_validate(catalog.model_dump()) == catalog
 
 
-def test_shipped_file_is_what_the_generator_writes() -> None:
-    shipped = resources.files("neurosym.demo").joinpath("catalog.json").read_bytes()
-    assert shipped == catalog_path().read_bytes()
-    assert generate.render() == shipped, "run: python -m neurosym.demo.generate"
-    assert generate.main(["--check"]) == 0
+def test_built_on_first_use_and_byte_identical_across_processes(tmp_path) -> None:
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    here = hashlib.sha256(generate.render(load_demo_catalog())).hexdigest()
+    code = ("import hashlib; from neurosym.demo import generate, load_demo_catalog; "
+            "print(hashlib.sha256(generate.render(load_demo_catalog())).hexdigest())")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": "123"})
+    assert other.stdout.strip() == here
+    out = tmp_path / "demo.json"
+    assert generate.main(["-o", str(out)]) == 0 and out.read_bytes() == generate.render()
+    assert not resources.files("neurosym.demo").joinpath("catalog.json").is_file(), "built, not shipped"
 
 
 def test_generation_is_deterministic() -> None:
@@ -83,8 +91,8 @@ def test_load_returns_independent_copies() -> None:
     assert fresh.hotels[0].price == b.hotels[0].price
 
 
-def test_file_is_small_enough() -> None:
-    assert len(catalog_path().read_bytes()) < 2_000_000
+def test_json_is_small_enough() -> None:
+    assert len(generate.render()) < 2_000_000
 
 
 # -- cities and overall shape ------------------------------------------------------------

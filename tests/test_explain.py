@@ -16,7 +16,9 @@ import pytest
 
 from conftest import small_catalog, small_request
 from neurosym import NoItinerary, plan_itinerary, verify
-from neurosym.explain import Explainer, Trace, TraceEntry, _Program, attach
+from neurosym.explain import Explainer, Trace, TraceEntry, attach
+from neurosym.explain.program import ExplainProgram
+from neurosym.explain.texts import term_text
 from neurosym.itinerary import Itinerary
 from neurosym.problem import build_problem
 from neurosym.request import Travelers
@@ -52,11 +54,10 @@ def test_trace_is_complete(planned, trace):
     ex: Explainer = it.explainer
     keys = [e.item_id for e in trace.entries]
     assert len(keys) == len(set(keys)), "one entry per candidate"
-    candidates = set(ex.cands) | set(ex.problem.dominated)
-    assert set(keys) == candidates, "every candidate the planner had is explained"
+    assert set(keys) == set(ex.candidates), "every candidate the planner had is explained"
     info = rule_catalog()
     chosen = {e.item_id: e for e in trace.entries if e.status == "chosen"}
-    assert set(chosen) == ex.chosen0
+    assert set(chosen) == ex.chosen
     # every chosen item is justified: rules by name, file and line; preference; cost
     for e in chosen.values():
         assert e.rules, e
@@ -84,7 +85,7 @@ def test_trace_is_complete(planned, trace):
 
 def test_trace_objective_matches_the_planner(planned):
     it, _, _ = planned
-    assert list(it.explainer.plan0.objective) == it.objective
+    assert it.explainer.objective == it.objective
 
 
 def test_trace_swap_loss_is_exact(trace):
@@ -230,7 +231,7 @@ def _check_minimal(req, cat, conflict_names: list[str]) -> None:
     """Re-solve independently: the conflict alone (everything else set aside) is
     infeasible, and without any one member it is feasible."""
     prob = build_problem(req, cat)
-    P = _Program(prob.facts, label="test")
+    P = ExplainProgram(prob.facts, label="test")
     by_name = {_name(c): c for c in P.constraints}
     members = [by_name[n] for n in conflict_names]
     assert P.run(active=members).status == "unsat"
@@ -239,8 +240,7 @@ def _check_minimal(req, cat, conflict_names: list[str]) -> None:
 
 
 def _name(c) -> str:
-    from neurosym.explain import _term_text
-    return _term_text(c)
+    return term_text(c)
 
 
 CASES = {

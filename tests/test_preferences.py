@@ -259,12 +259,12 @@ def test_progress_bar_only_for_many_texts_on_a_terminal(monkeypatch: pytest.Monk
 
     monkeypatch.delenv("NEUROSYM_PROGRESS", raising=False)
     monkeypatch.setattr(sys, "stderr", Terminal(True))
-    assert cache_module._show_progress(65) and not cache_module._show_progress(64)
+    assert cache_module.show_progress(65) and not cache_module.show_progress(64)
     monkeypatch.setenv("NEUROSYM_PROGRESS", "0")
-    assert not cache_module._show_progress(1000)
+    assert not cache_module.show_progress(1000)
     monkeypatch.delenv("NEUROSYM_PROGRESS")
     monkeypatch.setattr(sys, "stderr", Terminal(False))
-    assert not cache_module._show_progress(1000)
+    assert not cache_module.show_progress(1000)
 
 
 # -- scores and explanations ---------------------------------------------------------------

@@ -109,7 +109,10 @@ def test_long_drives_may_leave_early() -> None:
 
 def test_the_conventions_file_is_a_valid_user_rule_file() -> None:
     path = check_user_file(rules_path())
-    assert path.parent.name == "rules" and path.name == "travelplanner.lp"
+    # the benchmark's conventions live in a folder of their own, apart from the core rules
+    assert path.parent.name == "travelplanner" and path.name == "travelplanner.lp"
+    from neurosym.rules import CORE_FILES, core_paths
+    assert path.parent != core_paths()[0].parent and path.name not in CORE_FILES
     names = {info.name for info in describe(path)}
     assert names == {"tp_attraction_every_full_day", "tp_non_conflicting_transport"}
 

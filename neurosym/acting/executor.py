@@ -17,7 +17,7 @@ of :func:`~neurosym.acting.itinerary_actions.actions` in order and returns a
 - **Act, observe, re-plan.** When an item is sold out, the executor re-plans with
   :func:`~neurosym.plan_itinerary`: the item excluded, every booked item kept as a hard
   keep (same day, time, nights; should a kept hotel stay grow, it re-plans with
-  ``rules/booked.lp``, which keeps a booked stay exactly that long), the rest of the current itinerary as soft keeps, so
+  ``rules/acting/booked.lp``, which keeps a booked stay exactly that long), the rest of the current itinerary as soft keeps, so
   that what still works stays where it was. It explains the change from the rules (what
   was lost, ``why`` the replacement, ``why_not`` the lost item) and goes on with the new
   itinerary, which passes :func:`~neurosym.verify`.
@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant
 from ..itinerary import Itinerary
 from ..request import Keep, TripRequest
-from ..rules import rules_dir
+from ..rules import BOOKED_FILE, rule_file
 from .itinerary_actions import Action, actions, booking_request
 from .client import BookingClient, BookingRefused, RetryPolicy, ServiceUnavailable, SoldOut
 from .journal import Journal, Trip
@@ -445,8 +445,8 @@ class Executor:
         new, changed = replan(())
         if changed:  # a kept hotel stay grew: plan again with booked.lp, which keeps booked stays exact
             self.on_event(f"the re-plan changes the booked {sorted(changed)[0]}: re-planning with booked stays "
-                          "kept exact (rules/booked.lp)")
-            new, changed = replan((rules_dir() / "booked.lp",))
+                          "kept exact (rules/acting/booked.lp)")
+            new, changed = replan((rule_file(BOOKED_FILE),))
         if changed:  # cannot happen; never leave a booking behind unnoticed
             raise _Permanent(sold.id, "replan_changed_booking", f"the re-planned itinerary changes the booking "
                              f"{sorted(changed)[0]}")
@@ -515,7 +515,7 @@ def book_itinerary(itinerary: Itinerary, request: TripRequest, catalog: Catalog,
     continues an unfinished run recorded there. ``now`` is the local time deadlines are
     checked against (default: the clock). ``time_limit``, ``history``, ``scorer`` and
     ``rules`` (the user rule files the itinerary was planned with) are passed to
-    ``plan_itinerary`` when re-planning (with ``rules/booked.lp`` too should a booked hotel
+    ``plan_itinerary`` when re-planning (with ``rules/acting/booked.lp`` too should a booked hotel
     stay grow) (the search stops early once it proves
     its itinerary optimal; on the demo catalog keeping as many soft keeps as possible
     takes about 4 s, and a shorter limit may move more of the old plan than needed); ``explain=False`` skips ``why``/

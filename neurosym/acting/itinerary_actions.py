@@ -97,8 +97,8 @@ def booking_request(call: ToolCall | dict[str, Any], idempotency_key: str, trip:
 
 def _context(itinerary: Itinerary, catalog: Catalog | None, request: TripRequest | None
              ) -> tuple[Catalog, TripRequest]:
-    ctx = getattr(itinerary, "_explain", None)
-    problem = getattr(ctx, "problem", None)
+    handle = itinerary.explanations
+    problem = getattr(handle, "problem", None)
     catalog = catalog if catalog is not None else getattr(problem, "catalog", None)
     request = request if request is not None else getattr(problem, "request", None)
     if catalog is None or request is None:

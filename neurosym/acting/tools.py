@@ -37,7 +37,7 @@ def _itinerary(session: Session) -> Any:
     if session.itinerary is None:
         raise ToolError("missing_itinerary", "no itinerary: call plan_trip first")
     it = session.itinerary
-    if getattr(it, "_explain", None) is None:  # read from a file: rebuild the planning context
+    if it.explanations is None:  # read from a file: rebuild the planning context
         from ..explain import attach
         if session.request is None:
             raise ToolError("missing_request", "the itinerary has no request: pass the request it was planned for")
@@ -201,7 +201,7 @@ def _place(p: Any) -> dict[str, Any]:
 @tool(needs=("itinerary",), examples=({},))
 def list_actions(session: Session) -> list[dict[str, Any]]:
     """The current itinerary's booking actions in order, each a call with its preconditions and deadline."""
-    if session.request is None and getattr(session.itinerary, "_explain", None) is None:
+    if session.request is None and session.itinerary.explanations is None:
         raise ToolError("missing_request", "the itinerary has no request: plan_trip first, or pass the request")
     try:
         return [a.model_dump(mode="json") for a in actions(session.itinerary, session.catalog, session.request)]  # type: ignore[arg-type]

@@ -1,11 +1,13 @@
 """``python -m neurosym plan-many REQUESTS.jsonl --out RESULTS.jsonl``: many plans, resumable.
 
 ``python -m neurosym plan-many REQUESTS.jsonl [--catalog C] --out RESULTS.jsonl
-[--scheduler ADDRESS | --workers N] [--time-limit S] [--rules FILE.lp ...] [--retry-errors]``
+[--scheduler ADDRESS | --workers N] [--time-limit S] [--rules FILE.lp ...] [--no-reproducible]
+[--retry-errors]``
 
 Plans every request of REQUESTS.jsonl (one per line, see :mod:`.jsonl`) on Dask: local
 worker processes (``--workers``, default one per core) or the cluster of the scheduler
-at ``--scheduler``. Each result is written to RESULTS.jsonl as soon as it completes, one
+at ``--scheduler``. As ``plan``, it searches reproducibly by default (a request gets the
+same itinerary on any worker, and when planned again). Each result is written to RESULTS.jsonl as soon as it completes, one
 line per request keyed by its index. Run again after a crash or Ctrl-C, it skips the
 requests already answered (and, with ``--retry-errors``, plans again those that ended in
 an error). A progress bar shows on a terminal, and the Dask dashboard's address when
@@ -71,7 +73,8 @@ def _plan(args: argparse.Namespace, catalog: Any, todo: list[Any], lines: list[A
     by_index = {line.index: line for line in todo}
     try:
         batch = plan_many(requests, catalog=catalog, histories=histories or None, time_limit=args.time_limit,
-                          client=args.scheduler or None, workers=args.workers, rules=args.rules or ())
+                          client=args.scheduler or None, workers=args.workers, rules=args.rules or (),
+                          reproducible=args.reproducible)
     except ImportError as exc:
         raise InputError(str(exc)) from None
     bar = tqdm(total=len(lines), initial=len(done), unit="plan", file=sys.stderr, dynamic_ncols=True,
@@ -105,6 +108,8 @@ def _plan(args: argparse.Namespace, catalog: Any, todo: list[Any], lines: list[A
 
 def add_plan_many_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``plan-many`` subcommand to the CLI's subparsers."""
+    from ..cli import add_reproducible_option
+
     p = sub.add_parser("plan-many", help="plan many requests on Dask, writing results as they complete (resumable)")
     p.add_argument("requests", metavar="REQUESTS.jsonl",
                    help='one TripRequest per line, or {"request": ..., "history": ...}')
@@ -117,6 +122,7 @@ def add_plan_many_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search each request (default 5)")
     p.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp", help="extra rule files to enforce")
+    add_reproducible_option(p)
     p.add_argument("--retry-errors", action="store_true",
                    help="plan again the requests whose earlier result is an error")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,

@@ -1,12 +1,13 @@
 """The embedded demo catalog and the demo trip.
 
-``catalog.json`` next to this module is a fictional-but-plausible catalog of seven
-German cities (all in ``Europe/Berlin``, so local times need no conversion): flights
-over a 35-day window starting at :data:`DEMO_START`, drives, taxis and trains, and
-hotels, attractions and restaurants in every city. It is *generated*, deterministically,
-by :mod:`neurosym.demo.generate` (``python -m neurosym.demo.generate``); a test checks
-that regenerating gives the shipped file byte for byte, so the file never drifts from
-its generator.
+The demo catalog is a fictional-but-plausible catalog of seven German cities (all in
+``Europe/Berlin``, so local times need no conversion): flights over a 35-day window
+starting at :data:`DEMO_START`, drives, taxis and trains, and hotels, attractions and
+restaurants in every city. It is *generated*, deterministically, by
+:mod:`neurosym.demo.generate` on first use (in under a tenth of a second: faster than
+reading it back from JSON) and kept for the rest of the process; it is not shipped as a
+file. ``python -m neurosym demo --dump DIR`` (or ``python -m neurosym.demo.generate -o
+FILE``) writes it as JSON.
 
 The catalog is designed to exercise the planner: late flights that arrive after a
 check-in desk closes, hotels with a strict check-in window or a minimum stay, museums
@@ -21,14 +22,12 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
-from importlib import resources
-from pathlib import Path
 
 from ..catalog import Catalog
 from ..request import Travelers, TripRequest
 
-__all__ = ["CATALOG_FILE", "DEMO_DAYS", "DEMO_DESTINATIONS", "DEMO_ORIGIN", "DEMO_START",
-           "catalog_path", "demo_forecast", "demo_request", "load_demo_catalog"]
+__all__ = ["DEMO_DAYS", "DEMO_DESTINATIONS", "DEMO_ORIGIN", "DEMO_START", "demo_forecast", "demo_request",
+           "load_demo_catalog"]
 
 DEMO_START = date(2026, 6, 1)
 """First day of the catalog's flight schedule (a Monday)."""
@@ -42,24 +41,16 @@ DEMO_ORIGIN = "Berlin"
 DEMO_DESTINATIONS = ("Munich", "Dresden", "Leipzig")
 """Candidate cities of the demo trip; two of them are visited."""
 
-CATALOG_FILE = "catalog.json"
-
-
-def catalog_path() -> Path:
-    """Path of the shipped JSON file in a source checkout (where the generator writes it)."""
-    return Path(__file__).with_name(CATALOG_FILE)
-
-
 @functools.lru_cache(maxsize=1)
-def _shipped_catalog() -> Catalog:
-    """The parsed and validated shipped catalog; shared, so never hand it out directly."""
-    data = resources.files(__name__).joinpath(CATALOG_FILE).read_bytes()
-    return Catalog.model_validate_json(data)
+def _built_catalog() -> Catalog:
+    """The demo catalog, generated once per process; shared, so never hand it out directly."""
+    from .generate import build_catalog
+    return build_catalog()
 
 
 def load_demo_catalog() -> Catalog:
-    """The demo catalog: parsed once, then a deep copy per call (callers may mutate it)."""
-    return _shipped_catalog().model_copy(deep=True)
+    """The demo catalog: generated on first use, then a deep copy per call (callers may mutate it)."""
+    return _built_catalog().model_copy(deep=True)
 
 
 def demo_request() -> TripRequest:

@@ -1,7 +1,7 @@
-"""Deterministic generator of the demo catalog (``neurosym/demo/catalog.json``).
+"""Deterministic generator of the demo catalog (:func:`neurosym.demo.load_demo_catalog`).
 
-Run ``python -m neurosym.demo.generate`` to rewrite the shipped file, or add
-``--check`` to only verify that it is up to date (exit status 1 when it is not).
+The catalog is built on first use, in memory. ``python -m neurosym.demo.generate -o
+FILE`` writes it as JSON (as ``python -m neurosym demo --dump DIR`` does).
 
 Design
 ------
@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import sys
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
@@ -52,7 +51,7 @@ from typing import NamedTuple
 
 from ..catalog import (WEEKDAYS, Attraction, Catalog, City, Flight, GroundLeg, Hotel, HouseRules,
                        Interval, OpeningHours, Restaurant, RoomType, Weekday)
-from . import DEMO_DAYS, DEMO_ORIGIN, DEMO_START, catalog_path
+from . import DEMO_DAYS, DEMO_ORIGIN, DEMO_START
 
 SEED = 20260601
 CATALOG_NAME = "neurosym demo: seven German cities, June-July 2026"
@@ -1173,17 +1172,9 @@ def render(catalog: Catalog | None = None) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m neurosym.demo.generate", description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", type=Path, default=catalog_path(), help="where to write the JSON")
-    parser.add_argument("--check", action="store_true", help="only check that the file is up to date")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="where to write the JSON")
     args = parser.parse_args(argv)
     data = render()
-    if args.check:
-        current = args.output.read_bytes() if args.output.exists() else b""
-        if current != data:
-            print(f"{args.output} is out of date; run python -m neurosym.demo.generate", file=sys.stderr)
-            return 1
-        print(f"{args.output} is up to date")
-        return 0
     args.output.write_bytes(data)
     print(f"wrote {args.output} ({len(data) / 1e6:.2f} MB)")
     return 0

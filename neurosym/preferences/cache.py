@@ -134,7 +134,7 @@ class EmbeddingCache:
 
         parts = []
         with tqdm(total=len(texts), desc="encoding texts", unit="text", leave=False,
-                  disable=not _show_progress(len(texts))) as bar:
+                  disable=not show_progress(len(texts))) as bar:
             for start in range(0, len(texts), _BATCH):
                 parts.append(self.encoder.encode(texts[start:start + _BATCH]))
                 bar.update(len(parts[-1]))
@@ -165,7 +165,7 @@ class EmbeddingCache:
         self._read = {name}
 
 
-def _show_progress(n_texts: int) -> bool:
+def show_progress(n_texts: int) -> bool:
     """A bar is worth showing for many texts, when someone can see it and has not opted out."""
     return (n_texts > PROGRESS_MIN and os.environ.get("NEUROSYM_PROGRESS") != "0"
             and sys.stderr.isatty())

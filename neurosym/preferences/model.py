@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, clock, kind_of
+from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, clock, duration, kind_of
 from ..prior import journey_minutes, prior_scores
 from .cache import EmbeddingCache
 from .encoder import Encoder
@@ -371,10 +371,8 @@ def _price(item: Item) -> float | None:
 def _minutes(item: Item) -> float | None:
     if isinstance(item, (Flight, GroundLeg)):
         return float(journey_minutes(item))
-    if isinstance(item, Attraction):
-        return float(item.duration_min)
-    if isinstance(item, Restaurant):
-        return float(item.meal_duration_min)
+    if isinstance(item, (Attraction, Restaurant)):
+        return float(duration(item))
     return None
 
 

@@ -4,7 +4,7 @@ Sole-planning mode: a query's own reference information is its whole world.
 
 * :func:`to_catalog` turns the reference information into a :class:`~neurosym.catalog.Catalog`
   and :func:`to_request` the query into a :class:`~neurosym.request.TripRequest`.
-* :func:`rules_path` is ``rules/travelplanner.lp``, the benchmark's conventions that the
+* :func:`rules_path` is ``rules/travelplanner/travelplanner.lp``, the benchmark's conventions that the
   core rules do not already enforce (attractions on every full day, no self-driving
   mixed with flights or taxis); :func:`plan` and :func:`plan_query` switch it on.
 * :func:`to_plan` writes an :class:`~neurosym.itinerary.Itinerary` as the benchmark's
@@ -39,11 +39,11 @@ from ..catalog import (
 )
 from ..itinerary import Itinerary
 from ..request import Travelers, TripRequest
-from ..rules import rules_dir
+from ..rules import TRAVELPLANNER_FILE, rule_file
 from .loader import TPAccommodation, TPAttraction, TPFlight, TPGroundLeg, TPQuery, TPRestaurant
 
-#: The benchmark's conventions as a user rule file (shipped in ``rules/``).
-RULES_FILE = "travelplanner.lp"
+#: The benchmark's conventions as a user rule file (shipped in ``rules/travelplanner/``).
+RULES_FILE = TRAVELPLANNER_FILE
 
 #: How long a visit to an attraction lasts (the data has no durations).
 VISIT_MINUTES = 90
@@ -71,8 +71,8 @@ _EXCLUDED: dict[str, list[TransportMode]] = {"no flight": ["flight"], "no self-d
 
 
 def rules_path() -> Path:
-    """``rules/travelplanner.lp``: the benchmark's conventions, enforced like any user rule file."""
-    return rules_dir() / RULES_FILE
+    """``rules/travelplanner/travelplanner.lp``: the benchmark's conventions, enforced like any user rule file."""
+    return rule_file(RULES_FILE)
 
 
 # --------------------------------------------------------------------------- query -> request

@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ..catalog import _Model, clock
+from ..catalog import Model as _Model, clock
 
 #: WMO weather interpretation codes (WW), as used by Open-Meteo.
 WMO_CODES: dict[int, str] = {

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from pydantic import Field, ValidationError
 
-from ..catalog import Catalog, City, _Model
+from ..catalog import Catalog, City, Model as _Model
 from .forecast import CityForecast, DailyWeather, Forecast, HourlyWeather
 
 log = logging.getLogger("neurosym.weather")
