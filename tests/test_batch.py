@@ -42,8 +42,17 @@ def dump(it) -> dict:
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster, client = local_cluster(2)
+def worker_cache(tmp_path_factory) -> Path:
+    """The workers' embedding cache: empty at first, as on another machine."""
+    return tmp_path_factory.mktemp("worker-cache")
+
+
+@pytest.fixture(scope="module")
+def client(worker_cache):
+    """The module's cluster: 2 worker processes. The tests that kill workers come last; a
+    request is given up after its second worker death (Dask's default is 4)."""
+    cluster, client = local_cluster(2, env={"NEUROSYM_CACHE_DIR": str(worker_cache)},
+                                    scheduler_kwargs={"allowed_failures": 1})
     try:
         yield client
     finally:
@@ -112,62 +121,9 @@ def test_import_stays_light():
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
-# -- a worker dies mid-batch ------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def fragile():
-    """Two workers whose deaths the tests cause; a request is given up after its second."""
-    cluster, client = local_cluster(2, scheduler_kwargs={"allowed_failures": 1})
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
-
-
-def test_a_worker_killed_mid_batch_loses_no_result(fragile):
-    client, catalog = fragile, small_catalog()
-    reqs = [small_request(destinations=["Alpha", "Beta"], end=date(2026, 6, 6), budget=3000 - 25 * i)
-            for i in range(10)]
-    pids = client.run(os.getpid)
-    victim, results = None, []
-    with plan_many(reqs, catalog=catalog, client=client, **PLAN) as batch:
-        for r in batch:
-            results.append(r)
-            if victim is None:  # kill a worker that holds requests now, the other one if need be
-                busy = client.processing()
-                victim = max(pids, key=lambda w: (len(busy.get(w, ())), w != r.worker))
-                os.kill(pids[victim], signal.SIGKILL)
-    assert sorted(r.index for r in results) == list(range(len(reqs)))
-    assert all(r.ok for r in results)
-    retried = [r for r in results if r.retried]
-    assert retried and all(r.lost_workers == (victim,) and r.worker != victim for r in retried)
-    assert batch.summary.workers_lost == [victim] and batch.summary.retried == len(retried)
-    for r in retried:  # planned again elsewhere: the same itinerary
-        assert dump(r.itinerary) == dump(plan_itinerary(reqs[r.index], catalog, **PLAN))
-
-
-def test_a_request_that_kills_its_worker_is_given_up_and_the_rest_planned(fragile):
-    from distributed import KilledWorker
-
-    from neurosym.prior import prior_scores
-
-    def scorer(items):  # a scorer that takes its process down on one request's catalog
-        if any(getattr(item, "city", None) == "Crashville" for item in items):
-            os._exit(3)
-        return prior_scores(items)
-
-    fragile.wait_for_workers(2, timeout=60)  # the nanny restarted the one killed above
-    good, bad = small_catalog(), small_catalog(alpha="Crashville")
-    reqs = [small_request(), small_request(destinations=["Crashville"]), small_request(pace=1)]
-    results = plan_many(reqs, catalog=[good, bad, good], client=fragile, scorer=scorer, **PLAN).results()
-    assert [r.status for r in results] == ["ok", "error", "ok"]
-    assert isinstance(results[1].error, KilledWorker) and len(results[1].lost_workers) == 2
-
-
 # -- histories: the embeddings travel once, workers never load the encoder ---------------------
 
-def test_histories_plan_as_alone_and_workers_get_the_embeddings(tmp_path, monkeypatch):
+def test_histories_plan_as_alone_and_workers_get_the_embeddings(client, worker_cache, tmp_path, monkeypatch):
     from neurosym.preferences import HistoryItem, UserHistory
 
     monkeypatch.setenv("NEUROSYM_CACHE_DIR", str(tmp_path / "client-cache"))
@@ -178,16 +134,11 @@ def test_histories_plan_as_alone_and_workers_get_the_embeddings(tmp_path, monkey
     reqs = [small_request(), small_request(destinations=["Beta"]), small_request(budget=900)]
     histories = [fan, None, fan]
     alone = [plan_itinerary(r, catalog, history=h, **PLAN) for r, h in zip(reqs, histories)]
-    # workers on "another machine": an empty embedding cache of their own
-    cluster, client = local_cluster(2, env={"NEUROSYM_CACHE_DIR": str(tmp_path / "worker-cache")})
-    try:
-        results = plan_many(reqs, catalog=catalog, histories=histories, client=client, **PLAN).results()
-        assert [dump(r.itinerary) for r in results] == [dump(it) for it in alone]
-        assert client.run(lambda: "sentence_transformers" in sys.modules) == {w: False for w in client.nthreads()}
-        assert list((tmp_path / "worker-cache" / "embeddings").glob("*/*.npz"))
-    finally:
-        client.close()
-        cluster.close()
+    # the workers' cache is not this process's: they get the embeddings with the batch
+    results = plan_many(reqs, catalog=catalog, histories=histories, client=client, **PLAN).results()
+    assert [dump(r.itinerary) for r in results] == [dump(it) for it in alone]
+    assert client.run(lambda: "sentence_transformers" in sys.modules) == {w: False for w in client.nthreads()}
+    assert list((worker_cache / "embeddings").glob("*/*.npz"))
 
 
 # -- the TravelPlanner runner on the same path -------------------------------------------------
@@ -220,8 +171,7 @@ def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path, clie
 
     catalog, requests = tmp_path / "catalog.json", tmp_path / "requests.jsonl"
     catalog.write_text(small_catalog().model_dump_json())
-    two = dict(destinations=["Alpha", "Beta"], end=date(2026, 6, 6))
-    lines = [small_request(**two, budget=3000 - 20 * i).model_dump_json() for i in range(14)]
+    lines = [small_request(budget=3000 - 20 * i, pace=i % 3).model_dump_json() for i in range(14)]
     lines.insert(5, '{"origin": "Home", "budget": "lots"}')  # a bad line is an error result; the rest goes on
     requests.write_text("\n".join(lines) + "\n")
     out = tmp_path / "results.jsonl"
@@ -263,3 +213,45 @@ def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path, clie
     again = subprocess.run(resumed, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert again.returncode == 2 and "15 of 15 requests already" in again.stderr
     assert len(out.read_text().splitlines()) == 15
+
+
+# -- workers die (last: the nanny restarts them) -------------------------------------------
+
+def test_a_worker_killed_mid_batch_loses_no_result(client):
+    catalog = small_catalog()
+    reqs = [small_request(destinations=["Alpha", "Beta"], end=date(2026, 6, 6), budget=3000 - 25 * i)
+            for i in range(10)]
+    pids = client.run(os.getpid)
+    victim, results = None, []
+    with plan_many(reqs, catalog=catalog, client=client, **PLAN) as batch:
+        for r in batch:
+            results.append(r)
+            if victim is None:  # kill a worker that holds requests now, the other one if need be
+                busy = client.processing()
+                victim = max(pids, key=lambda w: (len(busy.get(w, ())), w != r.worker))
+                os.kill(pids[victim], signal.SIGKILL)
+    assert sorted(r.index for r in results) == list(range(len(reqs)))
+    assert all(r.ok for r in results)
+    retried = [r for r in results if r.retried]
+    assert retried and all(r.lost_workers == (victim,) and r.worker != victim for r in retried)
+    assert batch.summary.workers_lost == [victim] and batch.summary.retried == len(retried)
+    for r in retried:  # planned again elsewhere: the same itinerary
+        assert dump(r.itinerary) == dump(plan_itinerary(reqs[r.index], catalog, **PLAN))
+
+
+def test_a_request_that_kills_its_worker_is_given_up_and_the_rest_planned(client):
+    from distributed import KilledWorker
+
+    from neurosym.prior import prior_scores
+
+    def scorer(items):  # a scorer that takes its process down on one request's catalog
+        if any(getattr(item, "city", None) == "Crashville" for item in items):
+            os._exit(3)
+        return prior_scores(items)
+
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted the one killed above
+    good, bad = small_catalog(), small_catalog(alpha="Crashville")
+    reqs = [small_request(), small_request(destinations=["Crashville"]), small_request(pace=1)]
+    results = plan_many(reqs, catalog=[good, bad, good], client=client, scorer=scorer, **PLAN).results()
+    assert [r.status for r in results] == ["ok", "error", "ok"]
+    assert isinstance(results[1].error, KilledWorker) and len(results[1].lost_workers) == 2
