@@ -18,7 +18,10 @@ TravelPlanner command does (``--time-limit`` of wall clock, two solver threads).
 
 Printed: plans per second for each, the scaling efficiency from 1 to 2 workers
 (``throughput(2) / (2 * throughput(1))``), and the per-plan overhead of the distributed
-path (``(wall(1 worker) - wall(loop)) / plans``); the cluster start-up is timed apart.
+path (``(wall(1 worker) - wall(loop)) / plans``, and the same in CPU seconds of every
+process involved); the cluster start-up is timed apart. The mean time of a plan on a
+worker and how busy the workers were tell contention (other processes taking the
+cores: plans get slower) from overhead (workers waiting: they are less busy).
 Also the sizes of what travels over the wire (``--wire`` only prints those). The load
 average is printed before and after each phase: on a shared machine, quote the figures
 with it. Prints figures; asserts nothing about time.
@@ -57,7 +60,7 @@ def plain_loop(requests: list[Any], catalogs: list[Any], options: dict[str, Any]
     from neurosym.planner import NoItinerary, plan_itinerary
 
     per_plan, planned = [], 0
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for request, catalog in zip(requests, catalogs):
         t = time.perf_counter()
         try:
@@ -66,9 +69,17 @@ def plain_loop(requests: list[Any], catalogs: list[Any], options: dict[str, Any]
         except (NoItinerary, TimeoutError):
             pass
         per_plan.append(time.perf_counter() - t)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     return {"plans": len(requests), "planned": planned, "wall_s": wall, "plans_per_s": len(requests) / wall,
-            "median_plan_s": statistics.median(per_plan)}
+            "median_plan_s": statistics.median(per_plan), "cpu_per_plan_s": cpu / len(requests)}
+
+
+def _cpu() -> float:
+    """CPU seconds (user and system) of this process so far."""
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
 
 
 def distributed(requests: list[Any], catalogs: list[Any], options: dict[str, Any], workers: int) -> dict[str, Any]:
@@ -81,16 +92,19 @@ def distributed(requests: list[Any], catalogs: list[Any], options: dict[str, Any
     try:
         startup = time.perf_counter() - t0
         with plan_many(requests, catalog=catalogs, client=client, **options) as batch:
+            workers_cpu0, client_cpu0 = sum(client.run(_cpu).values()), time.process_time()
             planned = sum(r.ok for r in batch)
+            workers_cpu, client_cpu = sum(client.run(_cpu).values()) - workers_cpu0, time.process_time() - client_cpu0
         s = batch.summary
-        per_plan = s.busy_s / max(1, s.done)
     finally:
         client.close()
         cluster.close()
     assert s.complete and s.errors == 0, f"{s}"
+    n = max(1, s.done)
     return {"workers": workers, "plans": s.done, "planned": planned, "wall_s": s.wall_s,
             "plans_per_s": s.plans_per_s, "cluster_startup_s": startup, "context_s": s.startup_s,
-            "mean_plan_on_worker_s": per_plan}
+            "mean_plan_on_worker_s": s.busy_s / n, "worker_busy": s.busy_s / (s.wall_s * s.threads),
+            "worker_cpu_per_plan_s": workers_cpu / n, "client_cpu_per_plan_s": client_cpu / n}
 
 
 def wire_sizes(requests: list[Any], catalogs: list[Any]) -> dict[str, Any]:
@@ -168,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         loop["load_before"], loop["load_after"] = before, load_avg()
         figures["loop"] = loop
         print(f"plain loop:  {loop['plans_per_s']:6.2f} plans/s  ({loop['wall_s']:.1f} s; median plan "
-              f"{loop['median_plan_s'] * 1000:.0f} ms)  load {before} -> {loop['load_after']}")
+              f"{loop['median_plan_s'] * 1000:.0f} ms; CPU {loop['cpu_per_plan_s'] * 1000:.0f} ms/plan)  "
+              f"load {before} -> {loop['load_after']}")
         runs = {}
         for w in args.workers:
             before = load_avg()
@@ -176,14 +191,18 @@ def main(argv: list[str] | None = None) -> int:
             r["load_before"], r["load_after"] = before, load_avg()
             runs[w] = r
             print(f"{w} worker{'s' if w != 1 else ' '}:   {r['plans_per_s']:6.2f} plans/s  ({r['wall_s']:.1f} s; "
-                  f"cluster start {r['cluster_startup_s']:.1f} s, context {r['context_s']:.2f} s)  "
-                  f"load {before} -> {r['load_after']}")
+                  f"mean plan on a worker {r['mean_plan_on_worker_s'] * 1000:.0f} ms, workers busy "
+                  f"{r['worker_busy']:.0%}; CPU {r['worker_cpu_per_plan_s'] * 1000:.0f} ms/plan on workers + "
+                  f"{r['client_cpu_per_plan_s'] * 1000:.1f} ms here; cluster start {r['cluster_startup_s']:.1f} s, "
+                  f"context {r['context_s']:.2f} s)  load {before} -> {r['load_after']}")
         figures["distributed"] = {str(w): r for w, r in runs.items()}
         if 1 in runs:
             overhead = (runs[1]["wall_s"] - loop["wall_s"]) / n
             figures["overhead_per_plan_s"] = overhead
+            cpu = runs[1]["worker_cpu_per_plan_s"] + runs[1]["client_cpu_per_plan_s"] - loop["cpu_per_plan_s"]
+            figures["overhead_cpu_per_plan_s"] = cpu
             print(f"per-plan overhead of the distributed path (1 worker vs the loop): {overhead * 1000:+.1f} ms "
-                  f"({overhead / (loop['wall_s'] / n):+.1%} of a plan)")
+                  f"of wall clock ({overhead / (loop['wall_s'] / n):+.1%} of a plan), {cpu * 1000:+.1f} ms of CPU")
             for w in runs:
                 if w > 1:
                     eff = runs[w]["plans_per_s"] / (w * runs[1]["plans_per_s"])
