@@ -21,6 +21,13 @@ DISTRIBUTED_MISSING = ("planning many requests at once needs Dask's distributed 
                        "pip install 'neurosym[distributed]'")
 
 
+#: Dask settings of the workers of a local cluster. The statistical profiler (a thread
+#: that samples every worker thread's stack every 10 ms, for the dashboard's profile page)
+#: cost 20-40 ms of CPU per TravelPlanner plan of 110 ms on the project machine
+#: (benchmarks/plan_many.py): it is off.
+WORKER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+
+
 def require_distributed() -> None:
     """Raise a clear ImportError when Dask's distributed is not installed."""
     if find_spec("distributed") is None:
@@ -52,7 +59,10 @@ def local_cluster(workers: int | None = None, **kwargs: Any) -> tuple[Any, Any]:
                                    dashboard_address="127.0.0.1:0" if find_spec("bokeh") else None,
                                    silence_logs=logging.ERROR)
     options.update(kwargs)
-    cluster = LocalCluster(**options)
+    import dask
+
+    with dask.config.set(WORKER_CONFIG):  # the nannies keep it, for workers they restart too
+        cluster = LocalCluster(**options)
     try:
         client = Client(cluster)
     except BaseException:
