@@ -83,3 +83,6 @@ class Answer:
     optimal: bool
     cost: list[int]
     stats: dict[str, float] = field(default_factory=dict)
+    bound: int | None = None
+    """An upper bound on the objective's priority-2 value that no itinerary beats
+    (:mod:`neurosym.bound`), when one was proven."""

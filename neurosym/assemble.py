@@ -63,7 +63,7 @@ def build_itinerary(problem: Problem, answer: Answer, rules: Sequence[str | Path
               "restaurant": sum(place_cost(p, people) for p in placed if isinstance(p, Restaurant)) / 100}
     total = round(sum(by_cat.values()), 2)
     it = Itinerary(origin=req.origin, cities=cities, days=days, stays=stays, legs=legs, total_cost=total,
-                   costs_by_category=by_cat, optimal=answer.optimal, objective=answer.cost,
+                   costs_by_category=by_cat, optimal=answer.optimal, objective=answer.cost, bound=answer.bound,
                    stats=answer.stats)
     it.justifications = justify(problem, answer, it, rules, model)
     return it

@@ -215,13 +215,18 @@ class Hotel(Place):
     room_type: RoomType = "hotel_room"
     max_occupancy: int = Field(default=2, ge=1)
     check_in_start: time = time(15, 0)
-    check_in_end: time = time(23, 0)
+    check_in_end: time | None = Field(
+        default=time(23, 0), description="when the desk closes (00:00: midnight); null: it never closes (self "
+                                         "check-in at any hour)")
     check_out: time = time(11, 0)
     min_nights: int = Field(default=1, ge=1)
     house_rules: HouseRules = Field(default_factory=HouseRules)
 
     @property
-    def check_in_end_min(self) -> int:
+    def check_in_end_min(self) -> int | None:
+        """When the desk closes, in minutes after midnight (``None``: it never closes)."""
+        if self.check_in_end is None:
+            return None
         end = minutes(self.check_in_end)
         return 24 * 60 if end == 0 else end
 

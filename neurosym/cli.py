@@ -59,7 +59,7 @@ def _print_itinerary(it: Any, as_json: bool) -> None:
         print(it.to_text())
         print(f"\nSolved in {it.stats.get('total_s', 0.0):.2f} s "
               f"(ground {it.stats.get('ground_s', 0.0):.2f} s); "
-              f"{'optimality proven' if it.optimal else 'optimality not proven within the time limit'}.")
+              f"{it.optimality_text()}.")
 
 
 def _plan_and_print(req: Any, catalog: Any, args: argparse.Namespace, **kw: Any) -> int:

@@ -127,7 +127,7 @@ def itinerary_html(it: "Itinerary") -> str:
     route = " → ".join([it.origin, *it.cities, it.origin])
     cats = ", ".join(f"{k} {v:.2f}" for k, v in it.costs_by_category.items())
     head = (f"<div><b>{_e(route)}</b></div><div>Total cost <b>{it.total_cost:.2f}</b> ({_e(cats)}) · "
-            f"{'proven optimal' if it.optimal else 'best found within the time limit'} · objective "
+            f"{_e(it.optimality_text())} · value {_e(it.value)}, bound {_e(it.bound)} · objective "
             f"{_e(it.objective)}</div>")
     days = []
     for day in it.days:

@@ -1,21 +1,27 @@
 """Exact pruning of dominated candidates before solving.
 
-A candidate J *dominates* a candidate I when J can stand in for I in any itinerary
-without breaking a rule and without making the objective worse: J is in the same
-city (or is a leg on the same day between the same cities, by the same mode), is
-preferred at least as much (quantised weight), costs no more for this party, and is
-at least as easy to schedule (open whenever I is, no longer, no farther from the
-centre; for hotels: a minimum stay no longer, a desk open no shorter, every house
-rule the party needs allowed, an acceptable room type; for restaurants: every
-requested cuisine I serves).
+A candidate J *can stand in* for a candidate I when J can replace I in any itinerary
+without breaking a rule and without making the objective worse: J is worth at least
+as much in the objective (preference net of money, :mod:`neurosym.objective`), costs
+no more for this party (when the budget can bind, or the two are worth the same), and
+is at least as easy to schedule.
+
+- **Legs and hotels** (one per move, one per city): J stands in for I when it is a leg
+  on the same day between the same cities by the same mode, leaving no earlier and
+  arriving no later; for a hotel, with a minimum stay no longer, a desk open no
+  shorter, every house rule the party needs allowed, an acceptable room type.
+- **Attractions and restaurants**, slot by slot (:func:`prune_by_slot`): J stands in
+  for I at a slot of a day where both can be placed when J lasts no longer, lies no
+  farther from the centre, and serves every requested cuisine I serves.
 
 At most K candidates of a group can appear in one itinerary (K = 1 for a hotel per
 city or a leg per move; the visits or meals of the days that can be spent in the
-city). If K candidates that are kept dominate I, then in any itinerary that uses I at
-least one of them is unused, and swapping it in for I gives an itinerary that obeys
-every rule and is at least as good on both objective levels. So removing I keeps an
-optimal itinerary: the pruning is exact. It is switched off when user rule files are
-given (a user rule may single out a candidate), unless the caller asks for it.
+city). If, wherever I could be placed, K kept candidates can stand in for it there,
+then in any itinerary that places I, one of them is unused, and putting it in I's
+place gives an itinerary that obeys every rule and is at least as good. So removing I
+keeps an optimal itinerary: the pruning is exact. It is switched off when user rule
+files are given (a user rule may single out a candidate), unless the caller asks for
+it; candidates the request keeps are never removed.
 """
 
 from __future__ import annotations
@@ -23,21 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from .catalog import WEEKDAYS, Attraction, Hotel, OpeningHours, Restaurant
+import numpy as np
+
+from .catalog import Hotel
 
 T = TypeVar("T")
-
-
-def hours_cover(j: OpeningHours, i: OpeningHours) -> bool:
-    """Whether ``j`` is open whenever ``i`` is."""
-    if j.always:
-        return True
-    for day in WEEKDAYS:
-        outer = j.intervals(day)
-        for o, c in i.intervals(day):
-            if not any(oo <= o and c <= cc for oo, cc in outer):
-                return False
-    return True
 
 
 def prune(group: Sequence[T], k: int, key: Callable[[T], tuple], dominates: Callable[[T, T], bool],
@@ -60,31 +56,44 @@ def prune(group: Sequence[T], k: int, key: Callable[[T], tuple], dominates: Call
     return kept, removed
 
 
-def place_dominates(j: Attraction | Restaurant, i: Attraction | Restaurant, pref: dict[str, int],
-                    price: dict[str, int], radius: dict[str, int], cuisines: set[str]) -> bool:
-    """Whether place ``j`` can stand in for place ``i`` (same kind and city assumed)."""
-    if pref[j.id] < pref[i.id] or price[j.id] > price[i.id] or radius[j.id] > radius[i.id]:
-        return False
-    if isinstance(j, Attraction) and isinstance(i, Attraction):
-        if j.duration_min > i.duration_min:
-            return False
-    elif isinstance(j, Restaurant) and isinstance(i, Restaurant):
-        if j.meal_duration_min > i.meal_duration_min:
-            return False
-        served_i = {c.strip().lower() for c in i.cuisines} & cuisines
-        served_j = {c.strip().lower() for c in j.cuisines} & cuisines
-        if not served_i <= served_j:
-            return False
-    else:
-        return False
-    return hours_cover(j.hours, i.hours)
-
-
 def hotel_dominates(j: Hotel, i: Hotel, pref: dict[str, int], night_cost: dict[str, int],
                     radius: dict[str, int], needs: list[str], room_ok: Callable[[Hotel], bool]) -> bool:
     """Whether hotel ``j`` can stand in for hotel ``i`` for this party (same city assumed)."""
     return (pref[j.id] >= pref[i.id] and night_cost[j.id] <= night_cost[i.id]
             and radius[j.id] <= radius[i.id] and j.min_nights <= i.min_nights
-            and j.check_in_end_min >= i.check_in_end_min
+            and (j.check_in_end_min is None
+                 or (i.check_in_end_min is not None and j.check_in_end_min >= i.check_in_end_min))
             and all(not j.house_rules.forbids(r) for r in needs if not i.house_rules.forbids(r))
             and (room_ok(j) or not room_ok(i)))
+
+
+def prune_by_slot(group: Sequence[T], k: int, key: Callable[[T], tuple], better: Callable[[T], np.ndarray],
+                  placements: np.ndarray, ident: Callable[[T], str], protect: Callable[[T], bool] = lambda _: False
+                  ) -> tuple[list[T], dict[str, str]]:
+    """Keep the candidates that some placement leaves with fewer than ``k`` stand-ins.
+
+    ``placements[i, p]`` says candidate ``i`` of ``group`` can take placement ``p`` (a slot
+    of a day: open then, inside the meal window). ``better(cand)`` is a boolean array
+    over the group: the candidates that can stand in for ``cand`` wherever both can be
+    placed (preferred at least as much, costing no more, no longer, no farther from the
+    centre, serving every wanted cuisine it serves). A candidate is removed when, at
+    every placement it can take, at least ``k`` kept candidates that can also take it
+    stand in for it: in any itinerary that places it there, at most ``k - 1`` others of
+    the group are used, so one stand-in is free to take its place. ``key`` orders the
+    group best first. Returns the kept candidates and, for each removed one, a stand-in.
+    """
+    order = sorted(range(len(group)), key=lambda i: key(group[i]))
+    kept_idx: list[int] = []
+    removed: dict[str, str] = {}
+    for i in order:
+        cand = group[i]
+        where = np.flatnonzero(placements[i])
+        if kept_idx and not protect(cand):
+            kept = np.array(kept_idx)
+            stand_ins = kept[better(cand)[kept]]
+            if where.size == 0 or (stand_ins.size >= k and
+                                   bool(np.all(placements[np.ix_(stand_ins, where)].sum(axis=0) >= k))):
+                removed[ident(cand)] = ident(group[int(stand_ins[0])]) if stand_ins.size else ident(group[kept[0]])
+                continue
+        kept_idx.append(i)
+    return [group[i] for i in sorted(kept_idx)], removed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .catalog import Category, clock
 
@@ -117,9 +117,16 @@ class Justification(_Model):
 class Itinerary(_Model):
     """A complete itinerary that satisfies every hard rule.
 
-    ``optimal`` is True when clingo proved that no itinerary obeying the rules scores
-    better; ``objective`` lists the optimised values, highest priority first
-    (``[-preference, cost]`` in quantised units, both minimised).
+    ``objective`` lists the optimised values, highest priority first, both minimised:
+    ``[-value, cost]``, where the value is the preference points of the chosen items
+    net of what their prices are worth and of night-time legs (see
+    :mod:`neurosym.objective`) and the cost is in cents. ``value`` is ``-objective[0]``.
+
+    ``bound`` is an upper bound on that value that no itinerary obeying the core rules
+    can beat, proven independently of clingo's search (:mod:`neurosym.bound`; ``None``
+    when none was proven in time), and ``gap`` = (bound - value) / |bound|. ``optimal``
+    is True when the value reaches the bound (gap 0) or the search proved that nothing
+    is better.
     """
 
     origin: str
@@ -131,6 +138,10 @@ class Itinerary(_Model):
     costs_by_category: dict[Category, float]
     optimal: bool
     objective: list[int]
+    bound: int | None = Field(default=None, description="an upper bound on the value that no itinerary beats "
+                                                        "(null: none proven)")
+    gap: float | None = Field(default=None, description="(bound - value) / |bound|: 0 when the value reaches "
+                                                       "the bound (computed from bound and objective)")
     stats: dict[str, float] = Field(default_factory=dict, exclude=True, description=(
         "measurements of the run that planned it (seconds, models, ...): not part of the itinerary's value, "
         "so they are left out of its JSON, which is byte-identical for the same request and catalog"))
@@ -231,12 +242,35 @@ class Itinerary(_Model):
                 return j
         raise KeyError(item_id)
 
+    @model_validator(mode="after")
+    def _gap(self) -> "Itinerary":
+        """``gap`` follows from ``bound`` and ``objective`` (a value read from JSON is recomputed)."""
+        gap = None
+        if self.bound is not None and self.objective:
+            value = -self.objective[0]
+            gap = 0.0 if value >= self.bound else round((self.bound - value) / max(abs(self.bound), 1), 6)
+        object.__setattr__(self, "gap", gap)
+        return self
+
+    @property
+    def value(self) -> int | None:
+        """The objective's value: preference points net of money and night-time legs."""
+        return -self.objective[0] if self.objective else None
+
+    def optimality_text(self) -> str:
+        """One line: proven optimal, or the gap to the bound."""
+        if self.optimal:
+            return "proven optimal (value reaches the bound)" if self.gap == 0 else "proven optimal"
+        if self.gap is None:
+            return "best found (no bound proven in time)"
+        return f"best found: within {100 * self.gap:.1f}% of the bound {self.bound}"
+
     def to_text(self) -> str:
         """A readable day-by-day plan with costs and one-line justifications."""
         lines = [f"Trip {self.origin} -> {' -> '.join(self.cities)} -> {self.origin}",
                  f"Total cost {self.total_cost:.2f}  ("
                  + ", ".join(f"{k} {v:.2f}" for k, v in self.costs_by_category.items()) + ")",
-                 f"{'Proven optimal' if self.optimal else 'Best found (optimality not proven)'}; "
+                 f"{self.optimality_text().capitalize()}; value {self.value}, bound {self.bound}, "
                  f"objective {self.objective}"]
         for day in self.days:
             where = (f"{day.start_city} -> {day.end_city}" if day.is_travel_day else day.start_city)

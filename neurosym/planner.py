@@ -20,10 +20,10 @@ from .assemble import build_itinerary
 from .catalog import Catalog
 from .explain import Explainer, diagnose_problem
 from .itinerary import Itinerary
-from .problem import Problem, Scorer, build_problem
+from .problem import Problem, Scorer, build_problem, candidate_items
 from .request import TripRequest
 from .rules import check_user_file
-from .solve import Limits, plan_once
+from .solve import Limits, plan_certified
 from .verify import verify
 
 log = logging.getLogger("neurosym")
@@ -112,32 +112,47 @@ class Progress:
 def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, history: Any = None,
                    model: Any = None, rules: Sequence[str | Path] = (), time_limit: float | None = 10.0,
                    scorer: Scorer | None = None, prune: bool | None = None,
-                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False) -> Itinerary:
+                   progress: Callable[[Progress], Any] | None = None, reproducible: bool = False,
+                   diagnose: bool = True, cancel: Callable[[], bool] | None = None) -> Itinerary:
     """Plan the best itinerary for ``request`` from ``catalog`` (default: the demo catalog).
 
     Preference comes from ``scorer`` (a function from catalog items to scores in [0, 1]),
     else from ``model`` (a fitted :class:`neurosym.preferences.PreferenceModel`), else
-    from a model fitted on ``history``, else from the documented prior. ``rules`` are
-    extra rule files, enforced like the shipped ones. ``time_limit`` is wall-clock
-    seconds for grounding and search: when it runs out, the best itinerary found so far
-    is returned with ``optimal=False`` (the search always goes on to a first itinerary,
-    for up to 10 s in all; ``None`` searches until optimality is proven). ``prune`` removes
-    dominated candidates before solving (exact, see :mod:`neurosym.dominance`); by
-    default it is on unless extra rule files are given, since a user rule may single
-    out one candidate.
+    from a model fitted on ``history``, else from the documented prior. The objective is
+    the preference net of what the money is worth (``request.weights.money``) and of
+    night-time legs, then the cost (:mod:`neurosym.objective`). ``rules`` are extra rule
+    files, enforced like the shipped ones. ``prune`` removes dominated candidates before
+    solving (exact, see :mod:`neurosym.dominance`); by default it is on unless extra rule
+    files are given, since a user rule may single out one candidate.
+
+    Every itinerary carries a certified ``bound`` (:mod:`neurosym.bound`: no itinerary
+    has a higher value) and its ``gap``; it is ``optimal`` when it reaches the bound or
+    the search proved that nothing is better, and the planner returns as soon as it is.
+
+    ``time_limit`` is wall-clock seconds for the whole call: building the facts, the
+    bound, grounding, search, and the diagnosis of an impossible request (fitting a
+    preference model from ``history`` and encoding the catalog for it come before and do
+    not count). When it runs out, the best itinerary so far is returned with
+    ``optimal=False``; when none has been found yet, the search may go on for 10% of the
+    limit plus 0.15 s more, then :class:`TimeoutError`. A diagnosis cut by the limit
+    says it is partial. ``None`` searches until optimality is proven.
 
     ``progress`` is called with a :class:`Progress` each time the search finds a better
     itinerary (from the solver's thread, so keep it short); returning False stops the
-    search, and the itinerary of that call is returned (``optimal=False``). A web page
-    uses it to show the best itinerary so far and to cancel.
+    search, and the itinerary of that call is returned. ``cancel`` (a function, e.g. a
+    ``threading.Event``'s ``is_set``) is asked while the search runs: True stops it with
+    the best itinerary so far. A web page uses both to show the best itinerary so far and
+    to stop. ``diagnose=False`` raises :class:`NoItinerary` without a diagnosis.
 
     Determinism: the same request and catalog give a byte-identical itinerary JSON
-    whenever the search finishes (``optimal=True``: ties between equally good itineraries
-    are broken by the fixed order of ``rules/canonical.lp``). Under a time limit, the
-    itinerary found depends on timing unless ``reproducible`` is set: the search is then
-    bounded by work instead (one thread, clasp conflicts in proportion to ``time_limit``;
-    see :meth:`neurosym.solve.Limits.reproducible`), and gives the same itinerary on
-    every run. ``it.stats`` (timings, not part of the JSON) says whether it did.
+    whenever the search finishes (``optimal=True``: the bound's single-threaded HiGHS
+    solve picks the items, and ties in their arrangement are broken by the fixed order of
+    ``rules/canonical.lp``). Under a time limit, the itinerary found depends on timing
+    unless ``reproducible`` is set: the search is then bounded by work instead (HiGHS's
+    iterations and nodes, one clasp thread and its conflicts, in proportion to
+    ``time_limit``; see :meth:`neurosym.solve.Limits.reproducible`), and gives the same
+    itinerary on every run; the clock then only stops it, as a safety net, at ten times the
+    limit plus a second or two. ``it.stats`` (timings, not part of the JSON) says whether it did.
 
     Every itinerary is checked by the independent :func:`neurosym.verify` before it is
     returned (or passed to ``progress``); one that fails is never returned:
@@ -147,13 +162,15 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
-    t0 = _time.perf_counter()
     for path in rules:  # bad rule files are reported before any work is done
         check_user_file(path)
     if catalog is None:
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
     scorer, pref_model = _scorer(scorer, model, history, catalog)
+    if pref_model is not None:   # scoring with the neural model (encoding the catalog once) is not planning either
+        scorer = _prescored(scorer, candidate_items(request, catalog))
+    t0 = _time.perf_counter()   # the time limit starts here: fitting a preference model is not planning
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune)
     on_plan = None
     if progress is not None:
@@ -165,10 +182,11 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
             _checked(it, request, catalog)
             return progress(Progress(elapsed=elapsed, found=found[0], objective=list(cost), itinerary=it)) is not False
 
-    limits = Limits.reproducible(time_limit) if reproducible else Limits(time=time_limit)
-    answer = plan_once(problem, rules, limits, on_plan=on_plan)
+    answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan, cancel=cancel)
     if answer is None:
-        raise no_itinerary(problem, rules)
+        if not diagnose:
+            raise NoItinerary("No itinerary obeys every rule (not diagnosed).")
+        raise no_itinerary(problem, rules, **_diagnosis_limits(time_limit, t0))
     it = build_itinerary(problem, answer, rules, pref_model)
     t1 = _time.perf_counter()
     _checked(it, request, catalog)
@@ -178,11 +196,52 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
 
 
+#: The whole call ends within this share of the time limit plus :data:`GRACE_S` seconds:
+#: the search improves the itinerary until the time limit, and only a first itinerary
+#: (or the end of a diagnosis) may use the grace.
+GRACE_SHARE = 0.1
+GRACE_S = 0.15
+
+
+def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:
+    """What is left of the call's time limit for the search (the grace only for a first itinerary)."""
+    if time_limit is None:
+        return Limits.reproducible(None) if reproducible else Limits(time=None)
+    spent = _time.perf_counter() - t0
+    left = max(0.0, time_limit - spent)
+    if reproducible:   # sized from the limit itself, not from the time left: the same work every run
+        return Limits.reproducible(time_limit)
+    return Limits(time=left, first=max(left, time_limit * (1 + GRACE_SHARE) + GRACE_S - spent))
+
+
+def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
+    """What is left of the call's time limit, for the diagnosis of an impossible request."""
+    if time_limit is None:
+        return {}
+    left = max(0.05, time_limit * (1 + GRACE_SHARE) + GRACE_S - (_time.perf_counter() - t0))
+    return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2)}
+
+
 def _checked(it: Itinerary, request: TripRequest, catalog: Catalog) -> None:
     """Defence in depth: the independent verifier passes the itinerary, or PlannerError."""
     violations = verify(it, request, catalog)
     if violations:
         raise PlannerError(violations)
+
+
+def _prescored(scorer: Scorer, items: Sequence[Any]) -> Scorer:
+    """``scorer`` with its scores of ``items`` computed now and looked up later."""
+    import numpy as np
+
+    known = dict(zip((it.id for it in items), np.asarray(scorer(items), dtype=float))) if items else {}
+
+    def scored(asked: Sequence[Any]) -> Any:
+        missing = [it for it in asked if it.id not in known]
+        if missing:
+            known.update(zip((it.id for it in missing), np.asarray(scorer(missing), dtype=float)))
+        return np.array([known[it.id] for it in asked], dtype=float)
+
+    return scored
 
 
 def _scorer(scorer: Scorer | None, model: Any, history: Any, catalog: Catalog) -> tuple[Scorer | None, Any]:

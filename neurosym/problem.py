@@ -13,7 +13,7 @@ ground legs alike. Keys of different kinds therefore never collide, whatever the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 
 import numpy as np
@@ -22,8 +22,9 @@ from . import vocab as V
 from .asp import Hub, Option
 from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, duration, kind_of,
                       minutes, mode_of)
-from .costs import cents, leg_cost, night_cost
-from .dominance import hotel_dominates, place_dominates, prune
+from .costs import cents, leg_cost, night_cost, place_cost
+from .dominance import hotel_dominates, prune, prune_by_slot
+from .objective import SCALE, leg_penalty, money_points, quantise
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
@@ -38,8 +39,6 @@ MEAL_WINDOWS: dict[str, tuple[time, time]] = {
 }
 #: Nobody leaves a hotel for a departure before this time.
 DAY_START = time(5, 0)
-#: Preference scores in [0, 1] become integers in [0, SCALE] (times the category weight).
-SCALE = 100
 #: Distances from the centre are rounded up to this many minutes. Rounding up keeps the
 #: travel bound safe; coarser steps make more places interchangeable (faster proofs).
 RADIUS_STEP = 5
@@ -101,13 +100,24 @@ class Problem:
     excluded: frozenset[str] = frozenset()
     """Catalog ids the request excludes (never candidates)."""
     points: dict[Key, int] = field(default_factory=dict)
-    """Each candidate's weight in the objective (the ``pref/2`` facts)."""
+    """Each candidate's weight in the objective: its preference (``pref/2``) net of what its
+    price is worth (``money/2``) and, for a leg, of its night-time penalty (``late/2``); per
+    night for a hotel (see :mod:`neurosym.objective`)."""
     places: list[str] = field(default_factory=list)
     """The places that are candidates (hotels, attractions, restaurants), in fact order."""
     scorer: Scorer | None = None
     """The scorer the preferences came from (None: the documented prior)."""
     ranks: list[V.Fact] = field(default_factory=list)
     """The ``rank/2`` facts of ``rules/canonical.lp`` (added when that part is grounded)."""
+
+    def restricted(self, keep: set[Key]) -> "Problem":
+        """The same problem over the candidates in ``keep`` only: the facts that describe any
+        other candidate are left out (an itinerary of it is an itinerary of the whole)."""
+        def wanted(f: V.Fact) -> bool:
+            return f.pred not in V.KEYED or not isinstance(f.args[0], (str, Option)) or f.args[0] in keep
+        return replace(self, facts=[f for f in self.facts if wanted(f)], ranks=[f for f in self.ranks if wanted(f)],
+                       legs={k: o for k, o in self.legs.items() if k in keep},
+                       places=[p for p in self.places if p in keep])
 
     def score(self, key: Key) -> float | None:
         """A candidate's preference score in [0, 1] (an option's, else its catalog item's)."""
@@ -188,6 +198,22 @@ def leg_options(request: TripRequest, catalog: Catalog) -> list[LegOption]:
     return out
 
 
+def _candidates(request: TripRequest, catalog: Catalog, excluded: frozenset[str]
+                ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant]]:
+    legs = [o for o in leg_options(request, catalog) if o.item.id not in excluded]
+    places: list[Hotel | Attraction | Restaurant] = []
+    for city in request.destinations:
+        hotels, attractions, restaurants = catalog.in_city(city)
+        places += [p for p in (*hotels, *attractions, *restaurants) if p.id not in excluded]
+    return legs, places
+
+
+def candidate_items(request: TripRequest, catalog: Catalog) -> list[Item]:
+    """The catalog items a plan for ``request`` could use (the ones a scorer is asked about)."""
+    legs, places = _candidates(request, catalog, frozenset(request.exclude))
+    return [*{o.item.id: o.item for o in legs}.values(), *places]
+
+
 def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[Key, float]:
     if scorer is None:
         return {it.id: prior_score(it) for it in items}
@@ -195,11 +221,6 @@ def _scores(items: Sequence[Item], scorer: Scorer | None) -> dict[Key, float]:
     if values.shape != (len(items),) or not np.all(np.isfinite(values)):
         raise ValueError("the preference model returned scores of the wrong shape or non-finite values")
     return {it.id: float(np.clip(v, 0.0, 1.0)) for it, v in zip(items, values)}
-
-
-def quantise(score: float, weight: float) -> int:
-    """The integer objective weight of a score in [0, 1]: ``round(SCALE * weight * score)``."""
-    return int(round(SCALE * weight * score))
 
 
 def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None = None,
@@ -234,6 +255,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         F.append(fact(V.EarliestDeparture, request.earliest_departure_min))
     if request.latest_return_min is not None:
         F.append(fact(V.LatestReturn, request.latest_return_min))
+    if not request.return_after_midnight:
+        F.append(fact(V.HomeByMidnight))
     F.append(fact(V.Pace, request.pace))
     if request.meals == "all":
         F.append(fact(V.MealsAll))
@@ -244,11 +267,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     F += [fact(V.Buffer, m, b, a) for m, (b, a) in BUFFERS.items()]
 
     excluded = frozenset(request.exclude)
-    legs = [o for o in leg_options(request, catalog) if o.item.id not in excluded]
-    places: list[Hotel | Attraction | Restaurant] = []
-    for city in request.destinations:
-        hotels, attractions, restaurants = catalog.in_city(city)
-        places += [p for p in (*hotels, *attractions, *restaurants) if p.id not in excluded]
+    legs, places = _candidates(request, catalog, excluded)
     leg_items = list({o.item.id: o.item for o in legs}.values())
     scores = _scores([*leg_items, *places], scorer)
     w = request.weights
@@ -257,6 +276,9 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         if not isinstance(o.item, Flight) and scorer is None:
             scores[o.opt] = prior_score(o.item, o.departure)  # the prior knows this option's departure
     pref: dict[Key, int] = {o.opt: quantise(scores.get(o.opt, scores[o.item.id]), w.transport) for o in legs}
+    late = {o.opt: leg_penalty(o.departure, o.arrival, w.transport) for o in legs}
+    money = {o.opt: money_points(leg_cost(o.item, people), people, w.money) for o in legs}
+    points: dict[Key, int] = {k: pref[k] - late[k] - money[k] for k in pref}
     radius: dict[str, int] = {}
     travel: dict[str, TravelTable] = {}
     for city in request.destinations:
@@ -266,7 +288,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     F += keep_facts
     dominated: dict[Key, Key] = {}
     if prune_dominated:
-        legs, places, dominated = _prune(request, legs, places, scores, pref, radius, protected)
+        legs, places, dominated = _prune(request, legs, places, scores, points, radius, protected)
 
     for o in legs:
         F.append(fact(V.Leg, o.opt, o.mode, o.origin, o.destination, o.day, o.departure, o.arrival))
@@ -276,28 +298,34 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
             basis = "person" if o.item.cost_basis == "per_person" else "vehicle"
             F.append(fact(V.LegPrice, o.opt, cents(o.item.cost), basis))
             F.append(fact(V.LegCapacity, o.opt, o.item.vehicle_capacity))
-        F.append(fact(V.Pref, o.opt, pref[o.opt]))
+        F += [fact(V.Pref, o.opt, pref[o.opt]), fact(V.Money, o.opt, money[o.opt])]
+        if late[o.opt]:
+            F.append(fact(V.Late, o.opt, late[o.opt]))
 
     weight = {Hotel: w.hotel, Attraction: w.attraction, Restaurant: w.restaurant}
     for p in places:
         pref[p.id] = quantise(scores[p.id], weight[type(p)])
+        money[p.id] = money_points(night_cost(p, people) if isinstance(p, Hotel) else place_cost(p, people), people,
+                                   w.money)
+        points[p.id] = pref[p.id] - money[p.id]
         F.append(fact(V.CityOf, p.id, p.city))
         if isinstance(p, Hotel):
             F += [fact(V.Hotel, p.id, p.city),
                   fact(V.HotelPrice, p.id, cents(p.price), "room" if p.price_basis == "per_room" else "person"),
                   fact(V.HotelRoom, p.id, p.room_type), fact(V.HotelOccupancy, p.id, p.max_occupancy),
-                  fact(V.HotelCheckin, p.id, minutes(p.check_in_start), p.check_in_end_min),
                   fact(V.HotelMinNights, p.id, p.min_nights)]
+            if p.check_in_end_min is not None:   # a desk that never closes has no check-in rule
+                F.append(fact(V.HotelCheckin, p.id, minutes(p.check_in_start), p.check_in_end_min))
             F += [fact(V.HotelForbids, p.id, r) for r in ("smoking", "pets", "parties", "children", "visitors")
                   if p.house_rules.forbids(r)]
-            F.append(fact(V.Pref, p.id, pref[p.id]))
+            F += [fact(V.Pref, p.id, pref[p.id]), fact(V.Money, p.id, money[p.id])]
             continue
         if isinstance(p, Attraction):
             F += [fact(V.Attraction, p.id, p.city), fact(V.Duration, p.id, duration(p))]
         else:
             F += [fact(V.Restaurant, p.id, p.city), fact(V.Duration, p.id, duration(p))]
             F += [fact(V.Serves, p.id, q) for q in dict.fromkeys(q.strip().lower() for q in p.cuisines)]
-        F += [fact(V.Pref, p.id, pref[p.id]), fact(V.PlacePrice, p.id, cents(p.price))]
+        F += [fact(V.Pref, p.id, pref[p.id]), fact(V.Money, p.id, money[p.id]), fact(V.PlacePrice, p.id, cents(p.price))]
         weekly = [p.hours.intervals(name) for name in WEEKDAYS]
         if all(hours == weekly[0] for hours in weekly):  # the same hours every day: one fact per interval
             F += [fact(V.OpenDaily, p.id, o, c) for o, c in weekly[0]]
@@ -316,7 +344,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,
-                   excluded=excluded, points=pref, places=[p.id for p in places], scorer=scorer, ranks=ranks)
+                   excluded=excluded, points=points, places=[p.id for p in places], scorer=scorer, ranks=ranks)
 
 
 def _keep_facts(request: TripRequest, legs: list[LegOption], slots: dict[int, tuple[str, int]],
@@ -393,11 +421,12 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
 
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
-           scores: dict[Key, float], leg_pref: dict[Key, int], radius: dict[str, int],
-           protected: set[str] = frozenset()
+           scores: dict[Key, float], leg_value: dict[Key, int], radius: dict[str, int],
+           protected: set[Key] = frozenset()
            ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[Key, Key]]:
     """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
 
+    ``leg_value`` is each option's weight in the objective (:attr:`Problem.points`).
     ``protected`` candidates (leg keys or place ids that the request keeps) stay."""
     people, w = request.travelers.people, request.weights
     removed: dict[Key, Key] = {}
@@ -408,14 +437,16 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
     def room_ok(h: Hotel) -> bool:
         return request.room_types is None or h.room_type in request.room_types
 
+    lcost = {o.opt: leg_cost(o.item, people) for o in legs}
+    slack = _budget_slack(request, legs, places, lcost)
     kept_legs: list[LegOption] = []
     groups: dict[tuple, list[LegOption]] = {}
     for o in legs:
         groups.setdefault((o.day, o.origin, o.destination, o.mode), []).append(o)
-    lcost = {o.opt: leg_cost(o.item, people) for o in legs}
     for group in groups.values():
-        k, r = prune(group, 1, key=lambda o: (-leg_pref[o.opt], lcost[o.opt], -o.departure, o.arrival, o.opt),
-                     dominates=lambda j, i: (leg_pref[j.opt] >= leg_pref[i.opt] and lcost[j.opt] <= lcost[i.opt]
+        k, r = prune(group, 1, key=lambda o: (-leg_value[o.opt], lcost[o.opt], -o.departure, o.arrival, o.opt),
+                     dominates=lambda j, i: (_no_worse(leg_value[j.opt], lcost[j.opt], leg_value[i.opt],
+                                                       lcost[i.opt], slack)
                                              and j.departure >= i.departure and j.arrival <= i.arrival),
                      ident=lambda o: o.opt, protect=lambda o: o.opt in protected)
         kept_legs += k
@@ -424,22 +455,81 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
     kept_places: list[Hotel | Attraction | Restaurant] = []
     for city in request.destinations:
         hotels = [p for p in places if isinstance(p, Hotel) and p.city == city]
-        hpref = {h.id: quantise(scores[h.id], w.hotel) for h in hotels}
         ncost = {h.id: night_cost(h, people) for h in hotels}
-        k, r = prune(hotels, 1, key=lambda h: (-hpref[h.id], ncost[h.id], h.id),
-                     dominates=lambda j, i: hotel_dominates(j, i, hpref, ncost, radius, needs, room_ok),
+        hvalue = {h.id: quantise(scores[h.id], w.hotel) - money_points(ncost[h.id], people, w.money) for h in hotels}
+        k, r = prune(hotels, 1, key=lambda h: (-hvalue[h.id], ncost[h.id], h.id),
+                     dominates=lambda j, i: hotel_dominates(j, i, hvalue, ncost, radius, needs, room_ok),
                      ident=lambda h: h.id, protect=lambda h: h.id in protected)
         kept_places += k
         removed.update(r)
         for kind, weight, cap in ((Attraction, w.attraction, request.pace * present_days),
                                   (Restaurant, w.restaurant, 3 * present_days)):
             group = [p for p in places if isinstance(p, kind) and p.city == city]
-            ppref = {p.id: quantise(scores[p.id], weight) for p in group}
-            price = {p.id: cents(p.price) for p in group}
-            k, r = prune(group, max(cap, 1), key=lambda p: (-ppref[p.id], price[p.id], radius[p.id], p.id),
-                         dominates=lambda j, i: place_dominates(j, i, ppref, price, radius, cuisines),
-                         ident=lambda p: p.id, protect=lambda p: p.id in protected)
-            kept_places += k
-            removed.update(r)
+            if group:
+                k, r = _prune_places(request, group, scores, weight, radius, cuisines, max(cap, 1), protected, slack)
+                kept_places += k
+                removed.update(r)
     return kept_legs, kept_places, removed
 
+
+def _no_worse(v_j: int, c_j: int, v_i: int, c_i: int, slack: bool) -> bool:
+    """Whether a candidate of objective weight ``v_j`` and cost ``c_j`` is no worse than one of
+    ``v_i``, ``c_i``: worth at least as much and costing no more; when no itinerary can
+    reach the budget (``slack``), being worth strictly more is enough (the cost then only
+    breaks ties)."""
+    if slack and v_j > v_i:
+        return True
+    return v_j >= v_i and c_j <= c_i
+
+
+def _budget_slack(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
+                  lcost: dict[Key, int]) -> bool:
+    """Whether no itinerary can cost more than the budget: the dearest leg of every day, the
+    dearest hotel every night and the dearest place at every meal and visit, all within it."""
+    people, n = request.travelers.people, request.n_days
+    worst = sum(max((lcost[o.opt] for o in legs if o.day == d), default=0) for d in range(1, n + 1))
+    worst += (n - 1) * max((night_cost(p, people) for p in places if isinstance(p, Hotel)), default=0)
+    worst += request.pace * n * max((place_cost(p, people) for p in places if isinstance(p, Attraction)), default=0)
+    worst += 3 * n * max((place_cost(p, people) for p in places if isinstance(p, Restaurant)), default=0)
+    return worst <= cents(request.budget)
+
+
+def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], scores: dict[Key, float],
+                  weight: float, radius: dict[str, int], cuisines: set[str], cap: int, protected: set[Key],
+                  slack: bool) -> tuple[list[Attraction | Restaurant], dict[Key, Key]]:
+    """Remove the places of one kind and city that stand-ins replace at every slot they could
+    take (exact; see :func:`neurosym.dominance.prune_by_slot`)."""
+    people, money = request.travelers.people, request.weights.money
+    price = np.array([cents(p.price) for p in group])
+    value = np.array([quantise(scores[p.id], weight) - money_points(place_cost(p, people), people, money)
+                      for p in group])
+    rad = np.array([radius[p.id] for p in group])
+    dur = np.array([duration(p) for p in group])
+    wanted = sorted(cuisines)
+    serves = np.array([sum(1 << k for k, q in enumerate(wanted)
+                           if isinstance(p, Restaurant) and q in {c.strip().lower() for c in p.cuisines})
+                       for p in group])
+    meal = isinstance(group[0], Restaurant)
+    s = request.slots
+    times = ([(kind, minutes(t)) for kind, ts in (("breakfast", s.breakfast), ("lunch", s.lunch),
+                                                  ("dinner", s.dinner)) for t in ts] if meal
+             else [("visit", minutes(t)) for t in s.visits])
+    cols = []
+    for d in range(1, request.n_days + 1):
+        wd = WEEKDAYS[request.day_date(d).weekday()]
+        for kind, t in times:
+            lo, hi = (minutes(MEAL_WINDOWS[kind][0]), minutes(MEAL_WINDOWS[kind][1])) if meal else (0, 10 ** 6)
+            cols.append([lo <= t and t + duration(p) <= hi and p.hours.is_open(wd, t, t + duration(p)) for p in group])
+    placements = np.array(cols, dtype=bool).T if cols else np.zeros((len(group), 0), dtype=bool)
+    pos = {p.id: i for i, p in enumerate(group)}
+
+    def stand_ins(p: Attraction | Restaurant) -> np.ndarray:
+        i = pos[p.id]
+        no_worse = (value >= value[i]) & (price <= price[i])
+        if slack:
+            no_worse |= value > value[i]
+        return no_worse & (rad <= rad[i]) & (dur <= dur[i]) & ((serves & serves[i]) == serves[i])
+
+    return prune_by_slot(group, cap, key=lambda p: (-value[pos[p.id]], price[pos[p.id]], rad[pos[p.id]], p.id),
+                         better=stand_ins, placements=placements, ident=lambda p: p.id,
+                         protect=lambda p: p.id in protected)

@@ -23,17 +23,22 @@ class Travelers(Model):
 
 
 class Weights(Model):
-    """Weights of the objective.
+    """Weights of the objective (see :mod:`neurosym.objective`).
 
-    The preference score of every chosen item is multiplied by its category weight and
-    maximised first; the total cost is minimised second (lexicographic priorities).
-    Set a weight to 0 to make a category indifferent.
+    The preference score of every chosen item is multiplied by its category weight; the
+    planner maximises these points net of what the money spent is worth (``money``
+    points per unit of money per traveller) and of the night-time penalty of legs. Among
+    itineraries of equal value, the cheapest wins. Set a category weight to 0 to make it
+    indifferent, ``money`` to 0 to spend the budget freely (the cost then only breaks ties).
     """
 
     hotel: float = Field(default=1.0, ge=0, le=10)
     attraction: float = Field(default=1.0, ge=0, le=10)
     restaurant: float = Field(default=1.0, ge=0, le=10)
     transport: float = Field(default=1.0, ge=0, le=10)
+    money: float = Field(default=1.0, ge=0, le=10,
+                         description="preference points one unit of money per traveller is worth (a perfectly "
+                                     "liked item is worth 100 points)")
 
 
 class DaySlots(Model):
@@ -100,6 +105,9 @@ class TripRequest(Model):
     exclude_modes: list[TransportMode] = Field(default_factory=list, description="transport modes not to use")
     earliest_departure: time | None = Field(default=None, description="leave home no earlier than this")
     latest_return: time | None = Field(default=None, description="be back home no later than this")
+    return_after_midnight: bool = Field(
+        default=False, description="allow arriving home after midnight at the end of the last day (by default "
+                                   "the trip ends on its last day)")
     pace: int = Field(default=2, ge=0, le=4, description="at most this many visits per day")
     meals: Literal["all", "optional"] = Field(
         default="all", description="\"all\": breakfast, lunch and dinner on every day spent in one city")

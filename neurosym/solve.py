@@ -40,7 +40,7 @@ Stop = Callable[[list[int]], bool]
 CONFLICTS_PER_SECOND = 10_000
 #: A reproducible search still stops at this many times its time limit (plus a second)
 #: of wall clock; only a search cut there is not reproducible (``stats["reproducible"]``).
-REPRODUCIBLE_CAP = 3.0
+REPRODUCIBLE_CAP = 10.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class Limits:
     time: float | None = 10.0
     first: float = FIRST_ITINERARY_LIMIT
     search: Search = Search()
+    nominal: float | None = None
+    """For a work-bounded (reproducible) search: the time limit its work is sized from."""
 
     @classmethod
     def reproducible(cls, time_limit: float | None) -> "Limits":
@@ -68,11 +70,17 @@ class Limits:
             return cls(time=None, search=Search(threads=1))
         conflicts = max(100, int(CONFLICTS_PER_SECOND * time_limit))
         return cls(time=REPRODUCIBLE_CAP * time_limit + 1.0, first=FIRST_ITINERARY_LIMIT,
-                   search=Search(threads=1, conflicts=conflicts))
+                   search=Search(threads=1, conflicts=conflicts), nominal=time_limit)
+
+
+#: A caller's request to stop, asked between models, every 50 ms while clasp searches,
+#: and between HiGHS's solves: True stops with the best itinerary so far.
+Cancel = Callable[[], bool]
 
 
 def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: Limits = Limits(), *,
-              on_plan: OnPlan | None = None, stop: Stop | None = None, canonical: bool = True) -> Answer | None:
+              on_plan: OnPlan | None = None, stop: Stop | None = None, canonical: bool = True,
+              assume: Sequence[clingo.Symbol] = (), cancel: Cancel | None = None) -> Answer | None:
     """Ground and optimise one problem; the best answer found, or ``None`` when there is none.
 
     When the time limit runs out (or ``stop`` says so, or ``on_plan`` returns False),
@@ -85,13 +93,21 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     optimum as a bound picks the one optimal itinerary that ``rules/canonical.lp``'s
     fixed order puts first (within the same time limit; ``stats["canonical"]`` says
     whether it finished), so a proven-optimal answer does not depend on the search.
+
+    ``assume`` holds atoms that every itinerary must make true (clingo assumptions: the
+    proof of optimality is then among those itineraries); ``cancel`` is asked while the
+    search runs, True stopping it as ``stop`` does.
     """
+
     t0 = _time.perf_counter()
     prog = Program(problem.facts, files=[*core_paths(), rule_file(CANONICAL_FILE)], user_files=user_rules,
                    search=limits.search)
     t1 = _time.perf_counter()
     deadline = None if limits.time is None else t0 + limits.time
     grace = None if limits.time is None else t0 + max(limits.time, limits.first)
+    assumptions = [prog.literal(a) for a in assume]
+    if any(lit is None for lit in assumptions):
+        return None   # an assumed atom cannot be true at all
     best: dict[str, object] = {}
     priorities = prog.priorities
 
@@ -109,12 +125,13 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
             return False
         return True
 
-    out = prog.solve(deadline=deadline, grace=grace, on_model=on_model)
+    out = prog.solve(assumptions=assumptions, deadline=deadline, grace=grace, on_model=on_model, stop=cancel)
     budget = limits.search.conflicts
     while ("symbols" not in best and budget is not None and not (out.unsatisfiable or out.exhausted or out.timed_out)
            and "error" not in best):   # the work ran out before a first itinerary: more work, as reproducibly
         budget *= 2
-        out = prog.solve(deadline=deadline, grace=grace, on_model=on_model, conflicts=budget)
+        out = prog.solve(assumptions=assumptions, deadline=deadline, grace=grace, on_model=on_model,
+                         conflicts=budget, stop=cancel)
     if "error" in best:
         raise best["error"]  # type: ignore[misc]
     if "symbols" not in best:
@@ -127,7 +144,8 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     if out.exhausted and canonical:
         ties: list[list[clingo.Symbol]] = []
         prog.ground("canonical", problem.ranks)
-        tie = prog.solve(bound=plan.objective, deadline=deadline, on_model=lambda m: ties.append(m.symbols(shown=True)))
+        tie = prog.solve(assumptions=assumptions, bound=plan.objective, deadline=deadline, stop=cancel,
+                         on_model=lambda m: ties.append(m.symbols(shown=True)))
         timed_out = timed_out or tie.timed_out
         if ties:
             plan, done = Plan.from_symbols(ties[-1], plan.objective), float(tie.exhausted)
@@ -149,3 +167,111 @@ def _objective(m: clingo.Model, priorities: Sequence[int]) -> list[int]:
         return cost
     by = dict(zip(prio, cost))
     return [by.get(p, 0) for p in priorities if p in by]
+
+
+def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limits: Limits = Limits(), *,
+                   on_plan: OnPlan | None = None, cancel: Cancel | None = None, bound_share: float = 0.6
+                   ) -> Answer | None:
+    """Plan with a certified bound (:mod:`neurosym.bound`): prove, then check, then search.
+
+    1. The relaxation of the core rules is solved route by route (HiGHS): an upper bound
+       on the objective that no itinerary beats, and usually the itinerary that reaches
+       it (within ``bound_share`` of the time limit).
+    2. That itinerary is checked against every rule file, the user's included, by clingo
+       on a program restricted to its own items (milliseconds). When it holds, it is the
+       optimum: nothing beats the bound.
+    3. Otherwise (a user rule the relaxation cannot see, or no bound in time) the whole
+       program is searched as :func:`plan_once` does, and the search stops as soon as an
+       itinerary reaches the bound.
+
+    The answer's ``bound`` is the certified bound (``None`` when none was proven in time);
+    ``optimal`` is True when the itinerary's value reaches it with the cheapest cost
+    among those of that value, or the search proved it. Returns ``None`` when no
+    itinerary exists (the relaxation is infeasible, or clingo proves it).
+
+    With ``on_plan`` (progress wanted), a first itinerary comes from a short clingo
+    search before the bound, and every better one the route search finds is checked
+    and passed on as it comes. ``cancel`` stops everything at the next check, with the
+    best itinerary so far.
+    """
+    from .bound import certify
+
+    t0 = _time.perf_counter()
+    work = limits.nominal is not None
+    nominal = limits.nominal if work else limits.time
+    budget = 10.0 if nominal is None else max(0.02, bound_share * nominal)
+    reported: dict[str, Answer] = {}
+
+    def check(solution: dict[str, list], value: int) -> Answer | None:
+        """The relaxation's solution checked against every rule on a program of its own items,
+        with every one of its places assumed used: only their slots are left to find."""
+        keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
+        used = [clingo.Function("used", [clingo.String(i)]) for i in solution["used"]]
+        ans = plan_once(problem.restricted(keep), user_rules, _remaining(limits, t0), assume=used, cancel=cancel)
+        return ans if ans is not None and -ans.cost[0] >= value else None
+
+    def report(ans: Answer) -> bool:
+        """Pass a checked itinerary on as progress; False when the caller wants to stop."""
+        reported["answer"] = ans
+        return on_plan is None or on_plan(ans.plan, list(ans.cost), _time.perf_counter() - t0) is not False
+
+    def on_solution(solution: dict[str, list], value: int, cost: int) -> bool:
+        if cancel is not None and cancel():
+            return False
+        ans = check(solution, value) if on_plan is not None else None   # progress wanted: show it now
+        return ans is None or report(ans)
+
+    if on_plan is not None:   # someone is watching: a first itinerary now, from clingo's first model
+        try:
+            first = plan_once(problem, user_rules, Limits(time=0.0, first=_remaining(limits, t0).first,
+                                                          search=limits.search),
+                              stop=lambda cost: True, canonical=False, cancel=cancel)
+        except TimeoutError:
+            first = None
+        if first is not None and not report(first):
+            first.stats["total_s"] = _time.perf_counter() - t0
+            return first
+    b = certify(problem.facts, time_limit=budget, work=work, on_solution=on_solution,
+                should_stop=cancel)
+    stats = {"bound_s": float(b.stats.get("total_s", 0.0)), "bound_routes": float(b.stats.get("routes", 0.0))}
+    if b.status == "infeasible":
+        return None            # not even the relaxation of the core rules has a solution
+    answer = None
+    if (b.stats.get("stopped") or (cancel is not None and cancel())) and "answer" in reported:
+        answer = reported["answer"]        # the caller stopped the search at this itinerary
+    elif b.solution is not None and b.solution_value is not None:
+        answer = check(b.solution, b.solution_value)
+        if answer is not None:
+            answer.optimal = bool(b.optimal and answer.cost[:2] == [-b.solution_value, b.solution_cost])
+            stats["checked"] = 1.0
+            if on_plan is not None and ("answer" not in reported or reported["answer"].plan != answer.plan):
+                report(answer)   # the last itinerary is the answer, whatever the caller says
+    if answer is None:
+        target = b.value
+        answer = plan_once(problem, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
+                           stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:
+            answer.optimal = True   # the value reaches the bound: nothing is better
+    if answer is None:
+        return None
+    answer.bound = b.value
+    if b.stats.get("timed_out"):
+        stats["reproducible"] = 0.0   # the clock, not the work limits, ended the bound's search
+    answer.stats.update(stats)
+    answer.stats["total_s"] = _time.perf_counter() - t0
+    return answer
+
+
+def _remaining(limits: Limits, t0: float, share: float = 0.4) -> Limits:
+    """What is left of ``limits`` (started at ``t0``): of the time, and of the grace for a first
+    itinerary. A work-bounded search gets ``share`` of its nominal time's work, with its
+    own clock cap, whatever the clock says: the same work every run."""
+    if limits.nominal is not None:
+        rest = Limits.reproducible(share * limits.nominal)
+        cap = max(rest.time, limits.time - (_time.perf_counter() - t0))   # the clock: whichever is later
+        return Limits(time=cap, first=max(cap, rest.first), search=rest.search, nominal=rest.nominal)
+    if limits.time is None:
+        return limits
+    spent = _time.perf_counter() - t0
+    return Limits(time=max(0.0, limits.time - spent), first=max(0.0, max(limits.time, limits.first) - spent),
+                  search=limits.search)

@@ -68,6 +68,9 @@ RULES: dict[str, str] = {
     "transport_mode_excluded": "no leg uses a mode the request excludes",
     "transport_earliest_departure": "the first day's leg leaves no earlier than the earliest departure",
     "transport_latest_return": "the last day's leg arrives home no later than the latest return",
+    "transport_home_after_midnight": "the last day's leg arrives home by midnight, unless the request allows "
+                                     "a return after midnight",
+    "transport_car_left_behind": "a trip that drives its own car drives every leg (the car comes along)",
     "transport_catch_leg": "what happens in the departure city ends in time to reach the hub before the "
                            "buffer of the leg",
     "transport_after_arrival": "what happens in the arrival city starts after leaving the hub and travelling "
@@ -418,7 +421,15 @@ class _Checker:
                 self.add("transport_latest_return", d, item.id,
                          f"{leg.label} arrives home at {clock(leg.arr)}, after the latest return "
                          f"{clock(req.latest_return_min)}")
+            if d == self.n and not req.return_after_midnight and leg.arr > 24 * 60:
+                self.add("transport_home_after_midnight", d, item.id,
+                         f"{leg.label} arrives home at {clock(leg.arr)}, after the trip's last day has ended")
             self._around_leg(d, leg)
+        modes = {leg.mode for leg in self.legs.values()}
+        if "drive" in modes and modes - {"drive"}:
+            self.add("transport_car_left_behind", None, None,
+                     f"the trip drives its own car and also takes a {', '.join(sorted(modes - {'drive'}))}, which "
+                     "would leave the car behind")
 
     def _schedule(self, d: int, leg: _Leg) -> None:
         ev, item = leg.event, leg.item
@@ -547,6 +558,13 @@ class _Checker:
 
     def _arrival(self, d: int, hotel: Hotel, events: list[Event]) -> None:
         close = hotel.check_in_end_min
+        opens = minutes(hotel.check_in_start)
+        if close is None:  # the desk never closes: only not before it opens
+            for ev in events:
+                if ev.start < opens:
+                    self.add("hotel_checkin_time", d, hotel.id, f"the check-in at {hotel.name} is at "
+                                                                f"{clock(ev.start)}, the desk opens at {clock(opens)}")
+            return
         city = hotel.city
         leg = self.legs.get(d)
         if leg is not None and leg.destination == city:
@@ -564,7 +582,6 @@ class _Checker:
                 self.add("hotel_checkin_after_events", d, item.id,
                          f"{item.name} ends at {clock(ev.start + _duration(item))} and {hotel.name} is {m} min away, "
                          f"its desk closes at {clock(close)}")
-        opens = minutes(hotel.check_in_start)
         for ev in events:
             if not opens <= ev.start <= close:
                 self.add("hotel_checkin_time", d, hotel.id,

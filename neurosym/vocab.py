@@ -100,6 +100,7 @@ CuisineWanted = _pred("cuisine_wanted", "some meal must serve cuisine Q (lower c
 ModeExcluded = _pred("mode_excluded", "no leg may use mode M", [("m", C)], "input")
 EarliestDeparture = _pred("earliest_departure", "the first leg leaves at T or later", [("t", I)], "input")
 LatestReturn = _pred("latest_return", "the last leg arrives home by T", [("t", I)], "input")
+HomeByMidnight = _pred("home_by_midnight", "the last leg arrives home before the last day ends", [], "input")
 Pace = _pred("pace", "at most P visits a day", [("p", I)], "input")
 MealsAll = _pred("meals_all", "every full day has breakfast, lunch and dinner", [], "input")
 Slot = _pred("slot", "slot S starts at T and holds a K (breakfast, lunch, dinner, visit)",
@@ -120,8 +121,8 @@ HotelPrice = _pred("hotel_price", "a night at H costs A cents per room or per pe
                    [("h", S), ("a", I), ("b", C)], "input")
 HotelRoom = _pred("hotel_room", "H's room type is T", [("h", S), ("t", C)], "input")
 HotelOccupancy = _pred("hotel_occupancy", "at most N people share a room of H", [("h", S), ("n", I)], "input")
-HotelCheckin = _pred("hotel_checkin", "H's desk is open from Open to Close", [("h", S), ("open", I), ("close", I)],
-                     "input")
+HotelCheckin = _pred("hotel_checkin", "H's desk is open from Open to Close (no fact: it never closes)",
+                     [("h", S), ("open", I), ("close", I)], "input")
 HotelMinNights = _pred("hotel_min_nights", "a stay at H lasts at least N nights", [("h", S), ("n", I)], "input")
 HotelForbids = _pred("hotel_forbids", "H does not allow R", [("h", S), ("r", C)], "input")
 Attraction = _pred("attraction", "I is an attraction in city C", [("i", S), ("c", S)], "input")
@@ -135,6 +136,10 @@ Serves = _pred("serves", "restaurant I serves cuisine Q (lower case)", [("i", S)
 Radius = _pred("radius", "M minutes from the city centre to place or hub X", [("x", LocationField), ("m", I)],
                "input")
 Pref = _pred("pref", "the weighted, quantised preference W of candidate X", [("x", CandidateField), ("w", I)],
+             "input")
+Money = _pred("money", "what candidate X's price is worth in preference points (a hotel: a night)",
+              [("x", CandidateField), ("m", I)], "input")
+Late = _pred("late", "the night-time penalty of option L, in preference points", [("l", OptionField), ("p", I)],
              "input")
 Peq = _pred("peq", "place I is in class K of places interchangeable for scheduling", [("i", S), ("k", I)], "input")
 PeqOrder = _pred("peq_order", "I is O-th in its class", [("i", S), ("o", I)], "input")
@@ -176,6 +181,13 @@ EXPLAIN_INPUTS: tuple[type[Predicate], ...] = tuple(_GROUPS["explain"])
 OUTPUTS: tuple[type[Predicate], ...] = tuple(_GROUPS["output"])
 #: The output atoms that make up an itinerary (fixing them fixes the itinerary).
 CHOICES: tuple[type[Predicate], ...] = (VisitCity, Night, Stay, Take, At)
+#: The input predicates whose first value is a candidate (a place, or a way to make a
+#: move): the facts that describe one candidate, left out when a program is restricted
+#: to some candidates.
+KEYED: frozenset[type[Predicate]] = frozenset({
+    Leg, LegPrice, LegCapacity, Hotel, HotelPrice, HotelRoom, HotelOccupancy, HotelCheckin, HotelMinNights,
+    HotelForbids, Attraction, Restaurant, CityOf, PlacePrice, Duration, Open, OpenDaily, Serves, Radius, Pref,
+    Money, Late, Peq, PeqOrder, Rank})
 #: (name, arity) of the input predicates.
 INPUT_PREDICATES: frozenset[tuple[str, int]] = frozenset((p.meta.name, p.meta.arity) for p in INPUTS)
 

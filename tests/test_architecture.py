@@ -15,9 +15,10 @@ PKG = Path(__file__).resolve().parents[1] / "neurosym"
 LAYERS: list[tuple[str, set[str]]] = [
     ("models", {"catalog", "request", "itinerary", "costs", "prior", "travel", "asp", "demo", "demo.generate",
                 "demo.forecast", "preferences", "preferences.cache", "preferences.encoder", "preferences.history",
-                "preferences.model", "preferences.demo_users", "weather", "weather.forecast", "weather.providers"}),
+                "preferences.model", "preferences.demo_users", "weather", "weather.forecast", "weather.providers",
+                "objective"}),
     ("facts", {"vocab", "dominance", "problem", "verify"}),
-    ("solve", {"rules", "program", "answer", "solve"}),
+    ("solve", {"rules", "program", "answer", "bound", "bound.program", "bound.relaxation", "bound.search", "solve"}),
     ("assemble", {"assemble"}),
     ("explain", {"explain", *(f"explain.{p.stem}" for p in (PKG / "explain").glob("*.py") if p.stem != "__init__")}),
     ("display", {"display"}),

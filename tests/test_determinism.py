@@ -43,8 +43,8 @@ def test_a_proven_optimum_is_the_same_itinerary_every_time():
 
 
 def test_the_reproducible_mode_gives_the_same_itinerary_under_a_time_limit():
-    # the demo trip is not proven within the limit: the work bound, not the clock, ends the search
+    # the work bounds (HiGHS's nodes and iterations, clasp's conflicts), not the clock, end the search
     body = ("it = plan_itinerary(demo_request(), load_demo_catalog(), time_limit=0.3, reproducible=True)\n"
-            "assert not it.optimal and it.stats['reproducible'] == 1.0, it.stats\nprint(it.model_dump_json())")
+            "assert it.stats['reproducible'] == 1.0, it.stats\nprint(it.model_dump_json())")
     outs = {_in_fresh_process(body, seed) for seed in ("1", "2")}
     assert len(outs) == 1

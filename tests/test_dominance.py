@@ -6,17 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import small_catalog, small_request
-from neurosym.catalog import Attraction, Hotel, HouseRules, OpeningHours, Restaurant
-from neurosym.dominance import hotel_dominates, hours_cover, place_dominates, prune
+import numpy as np
+
+from neurosym.catalog import Attraction, Hotel, HouseRules, OpeningHours
+from neurosym.dominance import hotel_dominates, prune, prune_by_slot
 from neurosym.problem import build_problem
 from neurosym.solve import Limits, plan_once
-
-
-def test_hours_cover():
-    always, day = OpeningHours(always=True), OpeningHours.daily("09:00", "18:00")
-    weekdays = OpeningHours.daily("10:00", "17:00", closed=("sat", "sun"))
-    assert hours_cover(always, day) and hours_cover(day, weekdays)
-    assert not hours_cover(weekdays, day) and not hours_cover(day, always)
 
 
 def test_prune_keeps_a_candidate_fewer_than_k_kept_ones_dominate():
@@ -28,17 +23,22 @@ def test_prune_keeps_a_candidate_fewer_than_k_kept_ones_dominate():
     assert 1 in kept and "1" not in removed
 
 
-def test_place_and_hotel_dominance_need_every_condition():
-    a = Attraction(id="a", name="A", city="X", duration_min=60, hours=OpeningHours(always=True))
-    b = Attraction(id="b", name="B", city="X", duration_min=90, hours=OpeningHours.daily("10:00", "18:00"))
-    pref, price, radius = {"a": 80, "b": 80}, {"a": 0, "b": 500}, {"a": 5, "b": 5}
-    assert place_dominates(a, b, pref, price, radius, set()) and not place_dominates(b, a, pref, price, radius, set())
-    assert not place_dominates(a, b, {"a": 79, "b": 80}, price, radius, set())
-    thai = Restaurant(id="t", name="T", city="X", price=10, cuisines=["Thai"])
-    cafe = Restaurant(id="c", name="C", city="X", price=12, cuisines=["Cafe"])
-    p, c, r = {"t": 50, "c": 50}, {"t": 1000, "c": 1200}, {"t": 0, "c": 0}
-    assert place_dominates(thai, cafe, p, c, r, set())
-    assert not place_dominates(thai, cafe, p, c, r, {"cafe"}), "a wanted cuisine must be served by the stand-in"
+def test_a_place_goes_only_when_k_stand_ins_cover_every_slot_it_could_take():
+    # slots 0..2; "b" can take slots 0 and 1; "x" stands in everywhere, "y" only at slot 0
+    group = ["x", "y", "b"]
+    placements = np.array([[1, 1, 1], [1, 0, 0], [1, 1, 0]], dtype=bool)
+    better = {"x": np.array([1, 0, 0], bool), "y": np.array([0, 1, 0], bool), "b": np.array([1, 1, 1], bool)}
+    order = {"x": 0, "y": 1, "b": 2}
+    args = dict(key=lambda p: order[p], better=lambda p: better[p], placements=placements, ident=str)
+    kept, removed = prune_by_slot(group, 1, **args)
+    assert kept == ["x", "y"] and removed == {"b": "x"}          # one stand-in at every slot
+    kept, removed = prune_by_slot(group, 2, **args)
+    assert "b" in kept and not removed                           # slot 1 has only one of two
+    kept, removed = prune_by_slot(group, 1, protect=lambda p: p == "b", **args)
+    assert "b" in kept                                           # a kept item is never removed
+
+
+def test_hotel_dominance_needs_every_condition():
     h1 = Hotel(id="1", name="1", city="X", price=50, house_rules=HouseRules(pets=True))
     h2 = Hotel(id="2", name="2", city="X", price=60, house_rules=HouseRules(pets=False))
     hp, hn, hr = {"1": 60, "2": 60}, {"1": 5000, "2": 6000}, {"1": 0, "2": 0}

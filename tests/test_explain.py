@@ -36,8 +36,10 @@ def plan(req, cat, **kw) -> Itinerary:
 
 @pytest.fixture(scope="module")
 def planned():
+    # money weighs nothing here, so that the objective is the preference alone and the
+    # losses below read as preference points (test_money_counts_in_the_loss has money)
     cat = small_catalog()
-    req = small_request()
+    req = small_request(weights={"money": 0})
     it = plan(req, cat)
     return it, req, cat
 
@@ -94,7 +96,18 @@ def test_trace_swap_loss_is_exact(trace):
     e = trace.entry("h:a:cheap")
     assert e.status == "worse" and e.replaces == ["h:a:pets"]
     assert e.loss.objective == [40, -8000]
-    assert e.loss.preference == pytest.approx(0.40) and e.loss.cost == pytest.approx(-80.0)
+    assert e.loss.value == pytest.approx(0.40) and e.loss.cost == pytest.approx(-80.0)
+
+
+def test_money_counts_in_the_loss():
+    # at the default value of money (1 point per unit per traveller), the Pet Lodge (80
+    # points, 90 a night: 45 points) is worth what Alpha Cheap Rooms is (60 points, 50 a
+    # night: 25 points), and costs 2 x 40 more: no better, by its cost only
+    it = plan(small_request(), small_catalog())
+    assert [s.hotel_id for s in it.stays] == ["h:a:cheap"]
+    e = it.why_not("h:a:pets")
+    assert e.loss.objective == [0, 8000] and e.loss.value == 0 and e.loss.cost == pytest.approx(80.0)
+    assert e.status == "dominated" and e.dominated_by == "h:a:cheap"
 
 
 def test_trace_names_the_rule_and_values(trace):

@@ -9,6 +9,7 @@ import pytest
 from conftest import small_catalog, small_request
 from neurosym import vocab as V
 from neurosym.asp import Hub, Option
+from neurosym.objective import money_points, night_penalty
 from neurosym.problem import RADIUS_STEP, SCALE, PlanningInputError, build_problem, leg_options, quantise
 from neurosym.prior import prior_score
 
@@ -45,7 +46,10 @@ def test_preferences_are_quantised_scores_times_the_category_weight():
     req = small_request(weights={"hotel": 2.0, "attraction": 0.5})
     prob = build_problem(req, small_catalog(), prune_dominated=False)
     pref = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Pref}
-    assert pref == prob.points
+    money = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Money}
+    late = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Late}
+    # what the objective counts: preference net of what the price is worth and of night-time legs
+    assert prob.points == {k: pref[k] - money[k] - late.get(k, 0) for k in pref}
     grand = prob.index["h:a:best"]
     assert pref["h:a:best"] == quantise(prior_score(grand), 2.0) == round(SCALE * 2.0 * 1.0)
     zoo = prob.index["a:a:zoo"]
@@ -59,7 +63,8 @@ def test_a_scorer_replaces_the_prior():
     import numpy as np
     prob = build_problem(small_request(), small_catalog(), lambda items: np.full(len(items), 0.25),
                          prune_dominated=False)
-    assert set(prob.points.values()) == {25} and prob.scorer is not None
+    pref = {f.args[1] for f in prob.facts if f.pred is V.Pref}
+    assert pref == {25} and prob.scorer is not None
 
 
 def test_excluded_items_are_never_candidates():
@@ -101,3 +106,19 @@ def test_the_dates_decide_the_flights():
     late = small_request(start=date(2026, 6, 5), end=date(2026, 6, 7))
     assert {o.item.date for o in leg_options(late, small_catalog()) if o.mode == "flight"} == {
         date(2026, 6, 5), date(2026, 6, 7)}
+
+
+def test_money_and_night_legs_lower_the_objective_weight():
+    req = small_request()
+    prob = build_problem(req, small_catalog(), prune_dominated=False)
+    money = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Money}
+    late = {f.args[0]: f.args[1] for f in prob.facts if f.pred is V.Late}
+    # a night at the Pet Lodge (90 a room, two people) is worth 45 points per traveller at money=1
+    assert money["h:a:pets"] == money_points(9000, 2, 1.0) == 45
+    # the 22:00 flight lands at 23:15: a night-time departure and arrival
+    late_flight = next(k for k, o in prob.legs.items() if o.item.id == "L0@2026-06-01")
+    assert late[late_flight] == night_penalty(22 * 60) + night_penalty(23 * 60 + 15) > 0
+    day_flight = next(k for k, o in prob.legs.items() if o.item.id == "F014@2026-06-01")
+    assert day_flight not in late
+    free = build_problem(small_request(weights={"money": 0}), small_catalog(), prune_dominated=False)
+    assert all(f.args[1] == 0 for f in free.facts if f.pred is V.Money)

@@ -167,7 +167,11 @@ def test_bad_input_gets_a_message_next_to_the_field(page):
 
 
 def test_progress_best_so_far_stop_and_a_second_user(page, server):
+    # a week through 3 of the demo's 6 other cities: over a thousand routes to prove, so
+    # the search is still running when the page shows its first itinerary
     req = _api(server, "/api/demo/request")
+    req.update(destinations=["Hamburg", "Munich", "Cologne", "Frankfurt", "Dresden", "Leipzig"], visit_count=3,
+               end="2026-06-21")
     job = _api(server, "/api/plan", {"request": req, "time_limit": 30})
     page.goto(job["links"]["page"])
     # the page shows the search's progress and the best itinerary found so far

@@ -190,7 +190,7 @@ def _place(p: Any) -> dict[str, Any]:
     d: dict[str, Any] = {"id": p.id, "name": p.name, "city": p.city, "price": p.price, "rating": p.rating}
     if isinstance(p, Hotel):
         d |= {"room_type": p.room_type, "max_occupancy": p.max_occupancy, "min_nights": p.min_nights,
-              "check_in": f"{p.check_in_start:%H:%M}-{p.check_in_end:%H:%M}"}
+              "check_in": f"{p.check_in_start:%H:%M}-" + (f"{p.check_in_end:%H:%M}" if p.check_in_end else "any time")}
     elif isinstance(p, Restaurant):
         d |= {"cuisines": p.cuisines, "reservations": p.reservations}
     else:

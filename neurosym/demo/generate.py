@@ -941,7 +941,7 @@ def _hotel_description(rng: random.Random, h: Hotel, district: str) -> str:
         parts.append("smoking on the balcony")
     if not r.visitors:
         parts.append("no visitors")
-    if h.check_in_end_min == 24 * 60:
+    if h.check_in_end_min is None or h.check_in_end_min == 24 * 60:
         parts.append("24-hour desk, check-in until midnight")
     elif h.check_in_end_min <= 20 * 60:
         parts.append(f"strict check-in {h.check_in_start:%H:%M}-{h.check_in_end:%H:%M}")

@@ -205,7 +205,8 @@ class Context:
         return plan.with_objective(self.objective(plan))
 
     def objective(self, plan: Plan) -> list[int]:
-        """[-preference, cost] of a plan, as ``objective.lp`` and ``budget.lp`` count them."""
+        """[-value, cost] of a plan, as ``objective.lp`` and ``budget.lp`` count them (value:
+        preference net of money and night-time legs, :attr:`Problem.points`)."""
         pref = sum(self.points(k) for k in plan.take)
         pref += sum(self.points(h) * plan.nights_in(c) for c, h in plan.stay)
         pref += sum(self.points(i) for i in plan.places())

@@ -111,7 +111,7 @@ class Explainer:
 
     @property
     def objective(self) -> list[int]:
-        """The itinerary's objective as the explanations count it (``[-preference, cost]``)."""
+        """The itinerary's objective as the explanations count it (``[-value, cost]``)."""
         return list(self.ctx.plan0.objective)
 
     @property

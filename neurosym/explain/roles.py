@@ -77,7 +77,7 @@ class Swap:
     role: Role
     base: Plan
     broken: list[tuple[str, tuple[Value, ...]]]
-    delta: tuple[int, int] = (0, 0)   # (preference points lost, cents added) against the base plan
+    delta: tuple[int, int] = (0, 0)   # (value points lost, cents added) against the base plan
     dropped: tuple[Key, ...] = ()     # the base plan's meals and visits it displaces
     changed: tuple[Key, ...] = ()     # other legs and hotels it brings in
     wide: bool = False                # the rest of the plan was re-arranged (the route kept)
@@ -130,7 +130,7 @@ def pool(ctx: Context, role: Role, plan: Plan) -> set[Key]:
 
 
 def delta(ctx: Context, role: Role, base: Plan, key: Key) -> tuple[int, int]:
-    """(preference points lost, cents added) when ``key`` takes the role from its holder."""
+    """(value points lost, cents added) when ``key`` takes the role from its holder."""
     k = base.nights_in(role.city) if role.kind == "stay" and role.city else 1
     held = role.holder
     pref = (ctx.points(held) if held else 0) - ctx.points(key)

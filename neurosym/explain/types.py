@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ..catalog import Category, Model
-from ..problem import SCALE
+from ..objective import SCALE
 from ..request import TripRequest
 
 Status = Literal["chosen", "dominated", "worse", "improvable", "excluded", "not_candidate"]
@@ -57,20 +57,21 @@ class Loss(Model):
     """How much worse an itinerary is than the one explained, level by level.
 
     ``objective`` has one entry per level of the planner's objective, highest priority
-    first: preference points lost (``SCALE`` points = a score of 1.0 at weight 1) and
+    first: value lost (preference net of money and night-time legs, in points:
+    ``SCALE`` points = a score of 1.0 at weight 1; see :mod:`neurosym.objective`) and
     cents spent in addition. Positive means worse; the comparison is lexicographic.
     """
 
     objective: list[int]
-    preference: float = Field(description="preference lost, in score units (points / SCALE)")
+    value: float = Field(description="value lost (preference net of money), in score units (points / SCALE)")
     cost: float = Field(description="money spent in addition (negative: saved)")
 
     @classmethod
     def of(cls, objective: Sequence[int]) -> "Loss":
         obj = [int(x) for x in objective]
-        pref = obj[0] / SCALE if obj else 0.0
+        value = obj[0] / SCALE if obj else 0.0
         cost = obj[1] / 100 if len(obj) > 1 else 0.0
-        return cls(objective=obj, preference=round(pref, 4), cost=round(cost, 2))
+        return cls(objective=obj, value=round(value, 4), cost=round(cost, 2))
 
     @property
     def sign(self) -> int:
@@ -81,8 +82,8 @@ class Loss(Model):
 
     def text(self) -> str:
         parts = []
-        if self.preference:
-            parts.append(f"preference {-self.preference:+.2f}")
+        if self.value:
+            parts.append(f"value {-self.value:+.2f}")
         if self.cost:
             parts.append(f"cost {self.cost:+.2f}")
         return ", ".join(parts) or "no difference"

@@ -107,6 +107,7 @@ def to_request(query: TPQuery) -> TripRequest:
         house_rules=[_HOUSE_RULES[lc.house_rule]] if lc.house_rule else [],  # type: ignore[list-item]
         cuisines=list(lc.cuisine or []),
         exclude_modes=_EXCLUDED[lc.transportation] if lc.transportation else [],
+        return_after_midnight=True,   # the benchmark sets no limit on when the last leg lands
     )
 
 
@@ -199,7 +200,7 @@ def _hotel(n: int, row: TPAccommodation, city: str) -> Hotel:
     return Hotel(id=f"h:{city}:{n}", name=row.name, city=city, price=row.price, price_basis="per_room",
                  room_type=_ROOM_TYPES.get(row.room_type, "hotel_room"),
                  max_occupancy=max(1, row.maximum_occupancy), check_in_start=time(0, 0),
-                 check_in_end=time(0, 0), check_out=time(12, 0), min_nights=max(1, row.minimum_nights),
+                 check_in_end=None, check_out=time(12, 0), min_nights=max(1, row.minimum_nights),
                  house_rules=_house_rules(row), rating=min(5.0, max(0.0, row.review_rate)))
 
 

@@ -170,7 +170,7 @@ class JobRunner:
                 return not job.stop_requested
 
             it = plan_itinerary(job.request, self.catalog, history=job.history, time_limit=job.time_limit,
-                                progress=progress)
+                                progress=progress, cancel=lambda: job.stop_requested)
             job.itinerary, job.objective, job.status = it, list(it.objective), "planned"
         except NoItinerary as exc:
             job.failure, job.status = exc, "no_itinerary"
