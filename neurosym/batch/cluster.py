@@ -21,11 +21,16 @@ DISTRIBUTED_MISSING = ("planning many requests at once needs Dask's distributed 
                        "pip install 'neurosym[distributed]'")
 
 
-#: Dask settings of the workers of a local cluster. The statistical profiler (a thread
-#: that samples every worker thread's stack every 10 ms, for the dashboard's profile page)
-#: cost 20-40 ms of CPU per TravelPlanner plan of 110 ms on the project machine
-#: (benchmarks/plan_many.py): it is off.
-WORKER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False}
+#: Dask settings of a local cluster.
+#:
+#: - The workers' statistical profiler (a thread that samples every worker thread's stack
+#:   every 10 ms, for the dashboard's profile page) cost 20-40 ms of CPU per TravelPlanner
+#:   plan of 110 ms on the project machine (benchmarks/plan_many.py): it is off.
+#: - A worker holds one request per thread, none queued behind it (worker saturation 1.0,
+#:   Dask's default is 1.1): when a request crashes its worker, only that request is
+#:   charged with the death, and a request is never given up for waiting behind it.
+CLUSTER_CONFIG: dict[str, Any] = {"distributed.worker.profile.enabled": False,
+                                  "distributed.scheduler.worker-saturation": 1.0}
 
 
 def require_distributed() -> None:
@@ -61,7 +66,7 @@ def local_cluster(workers: int | None = None, **kwargs: Any) -> tuple[Any, Any]:
     options.update(kwargs)
     import dask
 
-    with dask.config.set(WORKER_CONFIG):  # the nannies keep it, for workers they restart too
+    with dask.config.set(CLUSTER_CONFIG):  # the scheduler reads it now; nannies keep it for restarts
         cluster = LocalCluster(**options)
     try:
         client = Client(cluster)

@@ -28,7 +28,7 @@ from .context import BatchContext, Embeddings
 from .results import BatchSummary, PlanResult, RemoteError
 
 #: Keyword arguments of ``plan_itinerary`` that a batch sets itself.
-_OWN = frozenset({"request", "catalog", "history", "rules", "time_limit", "progress"})
+_OWN = frozenset({"request", "catalog", "history", "rules", "time_limit", "progress", "cancel"})
 #: Tasks submitted ahead of the results read: at least this many, and at least
 #: ``WINDOW_PER_THREAD`` per worker thread (Dask's scheduler queues the rest itself).
 WINDOW_MIN, WINDOW_PER_THREAD = 64, 4
