@@ -99,9 +99,9 @@ def distributed(requests: list[Any], catalogs: list[Any], options: dict[str, Any
     finally:
         client.close()
         cluster.close()
-    assert s.complete and s.errors == 0, f"{s}"
+    assert s.complete, f"{s}"
     n = max(1, s.done)
-    return {"workers": workers, "plans": s.done, "planned": planned, "wall_s": s.wall_s,
+    return {"workers": workers, "plans": s.done, "planned": planned, "errors": s.errors, "wall_s": s.wall_s,
             "plans_per_s": s.plans_per_s, "cluster_startup_s": startup, "context_s": s.startup_s,
             "mean_plan_on_worker_s": s.busy_s / n, "worker_busy": s.busy_s / (s.wall_s * s.threads),
             "worker_cpu_per_plan_s": workers_cpu / n, "client_cpu_per_plan_s": client_cpu / n}
@@ -124,7 +124,7 @@ def wire_sizes(requests: list[Any], catalogs: list[Any]) -> dict[str, Any]:
     catalog_json = catalog.model_dump_json().encode()
     plugin = serialize_bytes(ContextPlugin(BatchContext(token="x" * 12, catalog_json=zlib.compress(catalog_json))))
     task = serialize_bytes(("x" * 12, 0, request, None, None))
-    itinerary = plan_itinerary(request, catalog, time_limit=1.0)
+    itinerary = plan_itinerary(request, catalog, time_limit=2.0, reproducible=True)
     result = serialize_bytes(("ok", itinerary, "tcp://127.0.0.1:40000", 1.0, None))
     user = next(iter(demo_users().values()))
     texts = len(needed_texts(user, catalog))
@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         loop = plain_loop(reqs, cats, options)
         loop["load_before"], loop["load_after"] = before, load_avg()
         figures["loop"] = loop
-        print(f"plain loop:  {loop['plans_per_s']:6.2f} plans/s  ({loop['wall_s']:.1f} s; median plan "
+        print(f"plain loop:  {loop['plans_per_s']:6.2f} plans/s  ({loop['wall_s']:.1f} s; {loop['planned']} planned; "
+              f"median plan "
               f"{loop['median_plan_s'] * 1000:.0f} ms; CPU {loop['cpu_per_plan_s'] * 1000:.0f} ms/plan)  "
               f"load {before} -> {loop['load_after']}")
         runs = {}
@@ -191,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             r["load_before"], r["load_after"] = before, load_avg()
             runs[w] = r
             print(f"{w} worker{'s' if w != 1 else ' '}:   {r['plans_per_s']:6.2f} plans/s  ({r['wall_s']:.1f} s; "
+                  f"{r['planned']} planned; "
                   f"mean plan on a worker {r['mean_plan_on_worker_s'] * 1000:.0f} ms, workers busy "
                   f"{r['worker_busy']:.0%}; CPU {r['worker_cpu_per_plan_s'] * 1000:.0f} ms/plan on workers + "
                   f"{r['client_cpu_per_plan_s'] * 1000:.1f} ms here; cluster start {r['cluster_startup_s']:.1f} s, "
