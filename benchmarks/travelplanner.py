@@ -1,7 +1,7 @@
 """Plan and score the TravelPlanner train split from both of its files.
 
     python benchmarks/travelplanner.py [--data DIR] [--time-limit S] [--out DIR] [--profile]
-                                       [--compare S2]
+                                       [--compare S2] [--proofs LIMITS] [--reference S]
 
 Runs :func:`neurosym.travelplanner.run.run` on ``train.jsonl`` and ``train_hf.csv``
 (data from ``../shared/travelplanner`` or ``$NEUROSYM_TRAVELPLANNER_DIR``) and prints the
@@ -9,7 +9,11 @@ benchmark's figures, the time per query and how many plans were proven optimal.
 With ``--profile`` it also times, per query, building the facts, grounding and solving
 on their own (``build_problem`` and ``plan_once``). With ``--compare S2`` it plans
 ``train.jsonl`` again with S2 seconds per query and prints how much preference the
-shorter search gives up (the first level of the objective, per query).
+shorter search gives up (the first level of the objective, per query). With
+``--proofs 0.1,0.3,1,5`` it plans every query of ``train.jsonl`` at each limit and prints
+how many plans are proven optimal, the time to proof (the call returns once its plan
+reaches the certified bound) and the shortfall of the value against a run with
+``--reference`` seconds (default 60).
 Prints figures; asserts nothing about time.
 """
 
@@ -77,6 +81,44 @@ def compare(data: Path, out: Path, time_limit: float, longer: float, first: dict
           f"{report['proven_optimal']}")
 
 
+def proofs(data: Path, limits: list[float], reference: float) -> None:
+    """Proven optimal per time limit, time to proof, and the value's shortfall against ``reference`` s."""
+    from neurosym.planner import NoItinerary
+    from neurosym.travelplanner.adapter import plan
+
+    queries = load(data)
+    runs: dict[float, dict[int, tuple[bool, float, int | None]]] = {}
+    for limit in [*limits, reference]:
+        out: dict[int, tuple[bool, float, int | None]] = {}
+        for q in queries:
+            catalog, request = to_catalog(q), to_request(q)
+            t0 = time.perf_counter()
+            try:
+                it = plan(request, catalog, time_limit=limit)
+                out[q.idx] = (it.optimal, time.perf_counter() - t0, it.value)
+            except (NoItinerary, TimeoutError):
+                out[q.idx] = (False, time.perf_counter() - t0, None)
+        runs[limit] = out
+    ref = runs[reference]
+    print(f"proofs over {len(queries)} queries (reference: {reference:g} s, "
+          f"{sum(o for o, _, _ in ref.values())} proven)")
+    print("| time limit | proven optimal | time to proof, median / max | call time, median / max | "
+          "value shortfall against the reference, mean / max |")
+    print("| --- | --- | --- | --- | --- |")
+    for limit in limits:
+        out = runs[limit]
+        proven = [t for o, t, _ in out.values() if o]
+        calls = [t for _, t, _ in out.values()]
+        gaps = []
+        for idx, (_, _, v) in out.items():
+            r = ref[idx][2]
+            if v is not None and r is not None:
+                gaps.append(max(0.0, (r - v) / abs(r)) if r else 0.0)
+        proof = f"{statistics.median(proven):.3f} / {max(proven):.3f} s" if proven else "-"
+        print(f"| {limit:g} s | {len(proven)}/{len(out)} | {proof} | {statistics.median(calls):.3f} / "
+              f"{max(calls):.3f} s | {100 * statistics.fmean(gaps):.2f}% / {100 * max(gaps):.2f}% |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=None, help="folder with train.jsonl and train_hf.csv")
@@ -85,8 +127,15 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="also time build / ground / solve separately")
     ap.add_argument("--compare", type=float, default=None, metavar="S2",
                     help="also plan train.jsonl with S2 seconds per query and compare the preference reached")
+    ap.add_argument("--proofs", type=str, default=None, metavar="LIMITS",
+                    help="comma-separated time limits: proven optimal, time to proof and shortfall at each")
+    ap.add_argument("--reference", type=float, default=60.0, metavar="S",
+                    help="the time limit of the reference run for --proofs (default 60)")
     args = ap.parse_args()
     folder = args.data or resolve_data_dir(DEFAULT_DATA_DIR)
+    if args.proofs:
+        proofs(folder / "train.jsonl", [float(x) for x in args.proofs.split(",")], args.reference)
+        return
     out = args.out or Path(tempfile.mkdtemp(prefix="tp-"))
     out.mkdir(parents=True, exist_ok=True)
     reports = {}

@@ -73,6 +73,10 @@ class Limits:
                    search=Search(threads=1, conflicts=conflicts), nominal=time_limit)
 
 
+#: The work limit (clasp conflicts) of checking the bound's itinerary on its own items:
+#: finding its slots, then the tie-break's fixed order among arrangements.
+CHECK_CONFLICTS = 2_000
+
 #: A caller's request to stop, asked between models, every 50 ms while clasp searches,
 #: and between HiGHS's solves: True stops with the best itinerary so far.
 Cancel = Callable[[], bool]
@@ -207,7 +211,12 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         with every one of its places assumed used: only their slots are left to find."""
         keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
         used = [clingo.Function("used", [clingo.String(i)]) for i in solution["used"]]
-        ans = plan_once(problem.restricted(keep), user_rules, _remaining(limits, t0), assume=used, cancel=cancel)
+        rest = _remaining(limits, t0)
+        # one thread and a work limit: the same arrangement every run (the tie-break's search
+        # over the slots is cut by conflicts, never by the clock, unless the clock runs out)
+        checking = Limits(time=rest.time, first=rest.first, nominal=rest.nominal,
+                          search=Search(threads=1, conflicts=CHECK_CONFLICTS, heuristic=limits.search.heuristic))
+        ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel)
         return ans if ans is not None and -ans.cost[0] >= value else None
 
     def report(ans: Answer) -> bool:
@@ -242,14 +251,23 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     elif b.solution is not None and b.solution_value is not None:
         answer = check(b.solution, b.solution_value)
         if answer is not None:
-            answer.optimal = bool(b.optimal and answer.cost[:2] == [-b.solution_value, b.solution_cost])
+            # the value reaches the bound: nothing is better (and, when the bound's search
+            # finished, nothing of that value is cheaper)
+            answer.optimal = b.value is not None and -answer.cost[0] >= b.value
             stats["checked"] = 1.0
+            stats["cheapest"] = float(bool(b.optimal and answer.cost[:2] == [-b.solution_value, b.solution_cost]))
             if on_plan is not None and ("answer" not in reported or reported["answer"].plan != answer.plan):
                 report(answer)   # the last itinerary is the answer, whatever the caller says
     if answer is None:
         target = b.value
-        answer = plan_once(problem, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
+        # a large catalog's shortlist, when the bound left places out: its itineraries are the
+        # whole catalog's, and clingo grounds a fraction of it
+        searched = problem if not b.left_out else problem.restricted(
+            set(problem.legs) | set(problem.places) - set(b.left_out))
+        answer = plan_once(searched, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
                            stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        if answer is not None and b.left_out:
+            answer.optimal = False   # proven on the shortlist only; the bound speaks for the whole
         if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:
             answer.optimal = True   # the value reaches the bound: nothing is better
     if answer is None:

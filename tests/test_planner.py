@@ -107,6 +107,38 @@ def test_late_flight_misses_the_checkin_desk():
     assert "hotel_checkin_closed" in {r for r, _ in exc.value.violations}
 
 
+def test_the_trip_ends_on_its_last_day_unless_the_request_allows_later():
+    from neurosym.catalog import Flight
+    cat = small_catalog()
+    # the only way home on day 3 leaves at 23:00 and lands at 00:30
+    cat.flights = [f for f in cat.flights if not (f.date == date(2026, 6, 3) and f.destination == "Home")]
+    cat.flights.append(Flight(number="N1", origin="Alpha", destination="Home", date=date(2026, 6, 3),
+                              departure=time(23, 0), arrival=time(0, 30), arrival_day_offset=1, price=60))
+    cat.ground_legs = [g for g in cat.ground_legs if g.destination != "Home"]
+    with pytest.raises(NoItinerary) as exc:
+        plan_itinerary(small_request(), cat, time_limit=LIMIT)
+    assert "transport_home_after_midnight" in {r for r, _ in exc.value.violations}
+    late = small_request(return_after_midnight=True)
+    it = plan(late, cat)
+    assert it.legs[-1].arrival == 24 * 60 + 30
+
+
+def test_a_car_driven_out_drives_home(catalog):
+    from neurosym import Keep
+    from neurosym.catalog import GroundLeg
+    # a car out to Alpha is kept, but it cannot come home: no drive back
+    catalog.ground_legs.append(GroundLeg(id="car:Home>Alpha", mode="drive", origin="Home", destination="Alpha",
+                                         duration_min=240, cost=80, departures=[time(7)]))
+    with pytest.raises(NoItinerary) as exc:
+        plan_itinerary(small_request(keep=[Keep(item_id="car:Home>Alpha")]), catalog, time_limit=LIMIT)
+    # the closest itinerary either leaves the car behind or gives the kept car up
+    assert {r for r, _ in exc.value.violations} in ({"transport_car_left_behind"}, {"keep_missing"})
+    catalog.ground_legs.append(GroundLeg(id="car:Alpha>Home", mode="drive", origin="Alpha", destination="Home",
+                                         duration_min=240, cost=80, departures=[time(16)]))
+    it = plan(small_request(keep=[Keep(item_id="car:Home>Alpha")]), catalog)
+    assert {leg.mode for leg in it.legs} == {"drive"}
+
+
 # -- activities.lp -----------------------------------------------------------------------
 
 def test_museum_closed_on_monday_is_not_visited_on_monday(catalog):

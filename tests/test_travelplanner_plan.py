@@ -219,3 +219,37 @@ def test_cli_plans_and_scores_a_split(data_dir: Path, tmp_path: Path, capsys: py
     assert json.loads(report.read_text(encoding="utf-8"))["checked_against"] == "reference information"
     assert len(read_submission(out)) == 2
     assert main(["travelplanner", "--data", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 1
+
+
+# --------------------------------------------------------------------------- late flights
+
+def _landing_at(q: TPQuery, arrival: int) -> TPQuery:
+    """The query with every flight moved to land at ``arrival`` (minutes after the departure
+    day's midnight, past 24:00 for the next day), each keeping its length on the clock and
+    its date."""
+    def clock(text: str) -> int:
+        h, m = text.split(":")
+        return 60 * int(h) + int(m)
+
+    def moved(f):
+        dep = arrival - (clock(f.arr_time) - clock(f.dep_time)) % (24 * 60)   # the times as the adapter reads them
+        return f.model_copy(update={"dep_time": f"{dep // 60:02d}:{dep % 60:02d}",
+                                     "arr_time": f"{arrival // 60 % 24:02d}:{arrival % 60:02d}"})
+    flights = [s.model_copy(update={"flights": [moved(f) for f in s.flights]}) for s in q.reference.flights]
+    return q.model_copy(update={"reference": q.reference.model_copy(update={"flights": flights})})
+
+
+@pytest.mark.parametrize("arrival", [23 * 60 + 40, 24 * 60 + 40], ids=["23:40", "00:40 the next day"])
+def test_flights_landing_late_or_after_midnight_still_plan(json_queries: list[TPQuery], arrival: int) -> None:
+    # The data states no check-in hours, no midnight cut-off and no limit on when a flight
+    # lands: moved to land late at night (or after midnight), every query still gets a
+    # plan the benchmark's checks pass.
+    late_nights = 0
+    for q in json_queries:
+        late = _landing_at(q, arrival)
+        tp_plan, it = plan_query(late)
+        result = check_plan(late, tp_plan)
+        assert result.final_pass, (q.idx, result.failed(), result.reasons)
+        # a flight landing then, followed by a night in a hotel
+        late_nights += any(leg.mode == "flight" and leg.arrival == arrival and leg.day < q.days for leg in it.legs)
+    assert late_nights >= 3, "the late flights are taken, a hotel night after them, not only avoided"

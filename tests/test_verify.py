@@ -43,6 +43,8 @@ def make_catalog() -> Catalog:
                    arrival=time(19, 30), price=120),
             Flight(number="F4", origin="Beta", destination="Home", date=date(2026, 6, 9), departure=time(6),
                    arrival=time(7, 30), price=120),
+            Flight(number="F6", origin="Beta", destination="Home", date=date(2026, 6, 9), departure=time(18),
+                   arrival=time(0, 30), arrival_day_offset=1, price=120),
         ],
         ground_legs=[
             GroundLeg(id="T1", mode="train", origin="Alpha", destination="Beta", duration_min=120, cost=30,
@@ -331,6 +333,23 @@ def test_earliest_departure_and_latest_return(cat: Catalog, it: Itinerary) -> No
     v = verify(it, make_request(earliest_departure=time(9), latest_return=time(19)), cat)
     assert rules_of(v) == {"transport_earliest_departure", "transport_latest_return"}
     assert verify(it, make_request(earliest_departure=time(8), latest_return=time(19, 30)), cat) == []
+
+
+def test_home_after_midnight(cat: Catalog, it: Itinerary) -> None:
+    # the same evening departure, landing at 00:30: after the trip's last day has ended
+    home = find(it, 4, "F2@2026-06-09")
+    home.item_id, home.end = "F6@2026-06-09", t("24:30")
+    it.legs[2].item_id, it.legs[2].arrival = "F6@2026-06-09", t("24:30")
+    assert rules_of(verify(it, make_request(), cat)) == {"transport_home_after_midnight"}
+    assert verify(it, make_request(return_after_midnight=True), cat) == []
+
+
+def test_car_left_behind(cat: Catalog, it: Itinerary) -> None:
+    # driving its own car from Alpha to Beta, then flying home: the car stays in Beta
+    train = find(it, 3, "T1")
+    train.kind, train.item_id = "drive", "D1"
+    it.legs[1].mode, it.legs[1].item_id, it.legs[1].units = "drive", "D1", 1
+    assert "transport_car_left_behind" in rules_of(verify(it, make_request(), cat))
 
 
 def test_catch_leg(cat: Catalog, it: Itinerary) -> None:

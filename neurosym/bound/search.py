@@ -9,8 +9,9 @@ route not yet settled when the time runs out: every route is accounted for, so n
 itinerary beats it. Among the routes that reach the best value, a second pass finds
 the cheapest solution (the objective's priority 1).
 
-When there are too many routes to enumerate (:data:`MAX_ROUTES`), the whole 0/1
-program is solved at once and HiGHS's dual bound is the bound.
+When there are too many routes to enumerate, or the program is too large to solve once
+per route (:data:`MAX_ROUTES`, :data:`MAX_ROUTE_WORK`), the whole 0/1 program is solved
+at once, and HiGHS's dual bound when it stops is the bound.
 """
 
 from __future__ import annotations
@@ -24,13 +25,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..vocab import Fact
+from .. import vocab as V
 from .program import LinearProgram, Solver
 from .relaxation import Layout, relaxation
+from .shortlist import place_groups, shortlist
 
 #: A work-bounded search is stopped by the clock only at this many times its time limit.
 REPRODUCIBLE_CAP = 10.0
-#: Route enumeration stops being worth it beyond this many routes.
+#: Route enumeration stops being worth it beyond this many routes, or when the routes'
+#: linear programs would hold more than this many variables in all (a linear program per
+#: route, each over the whole program): the whole program is then solved at once.
 MAX_ROUTES = 2000
+MAX_ROUTE_WORK = 200_000
 
 
 @dataclass
@@ -53,6 +59,9 @@ class Bound:
     solution_cost: int | None = None
     optimal: bool = False
     stats: dict[str, float] = field(default_factory=dict)
+    left_out: frozenset[str] = frozenset()
+    """Places a shortlist left out (large catalogs): a search restricted to the others
+    still finds itineraries of the whole catalog, faster."""
 
     @property
     def gap(self) -> float | None:
@@ -135,20 +144,89 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
     ``on_solution`` sees every better solution as the route search finds it (returning
     False stops the search); ``should_stop`` is asked between solves (True stops it).
     The bound is then what was proven so far.
+
+    A catalog with more places of a kind in a city than :data:`SHORTLIST` times what the
+    trip can use is solved as a shortlist (:mod:`.shortlist`): the best places searched
+    as they are (an itinerary of the whole catalog), and the rest, as stand-ins, bound.
     """
     t0 = _time.perf_counter()
-    limits = None
-    iterations = None   # the simplex iterations left for the routes' linear programs
-    if work:
-        limits = {"mip_max_nodes": max(50, int(NODES_PER_SECOND * time_limit))}
-        iterations = max(2_000, int(ITERATIONS_PER_SECOND * time_limit))
-        time_limit = REPRODUCIBLE_CAP * time_limit + 0.5
-    deadline = t0 + time_limit
+    budget = Budget(time_limit, work)
+    size = _shortlist_size(facts)
+    if size is None:
+        return _search(facts, budget, on_solution=on_solution, should_stop=should_stop)
+    restricted, relaxed, stand_ins, left_out = shortlist(facts, size)
+    # the shortlist first: its best itinerary is one of the whole catalog (shown as it comes)
+    kept = _search(restricted, budget.share(0.5), on_solution=on_solution, should_stop=should_stop)
+    if kept.status == "infeasible" and not kept.stats.get("timed_out"):
+        kept = Bound(value=None, status="limit")   # the stand-ins may still make a plan
+    # then the stand-ins: a relaxation of the whole catalog, which bounds it
+    floor = kept.solution_value if kept.solution is not None else None
+    whole = _search(relaxed, budget, should_stop=should_stop, incumbent=floor)
+    stats = {**{f"shortlist_{k}": v for k, v in kept.stats.items()}, **whole.stats,
+             "shortlist": float(sum(size.values())), "total_s": _time.perf_counter() - t0}
+    if whole.status == "infeasible":
+        return Bound(value=None, status="infeasible", stats=stats)
+    plain = whole.solution is not None and not any(i in stand_ins for i in whole.solution["used"])
+    best = whole if plain and (floor is None or whole.solution_value >= floor) else kept
+    bound = whole.value if whole.value is not None else None
+    if bound is not None and best.solution_value is not None:
+        bound = max(bound, best.solution_value)
+    optimal = bool(best.solution is not None and bound is not None and best.solution_value >= bound
+                   and best.optimal)
+    return Bound(value=bound, status="optimal" if optimal else "limit", solution=best.solution,
+                 solution_value=best.solution_value, solution_cost=best.solution_cost, optimal=optimal, stats=stats,
+                 left_out=frozenset(left_out))
+
+
+#: A shortlist keeps this many times the places of a kind and city that the trip can use.
+SHORTLIST = 2
+
+
+def _shortlist_size(facts: list[Fact]) -> dict[str, int] | None:
+    """The shortlist's size by kind, or None when every group is within it."""
+    days = next(f.args[0] for f in facts if f.pred is V.TripDays)
+    cities = next((f.args[0] for f in facts if f.pred is V.VisitCount), 1)
+    pace = next((f.args[0] for f in facts if f.pred is V.Pace), 0)
+    present = days - cities + 1      # the most days one city can have
+    size = {"attraction": SHORTLIST * max(1, pace * present), "restaurant": SHORTLIST * 3 * present}
+    groups = place_groups(facts)
+    if all(len(members) <= size[kind] for (kind, _), members in groups.items()):
+        return None
+    return size
+
+
+class Budget:
+    """The time (or, reproducibly, the work) a search may use: a deadline, HiGHS's node
+    limit per route, and the simplex iterations left (work mode)."""
+
+    def __init__(self, time_limit: float, work: bool, t0: float | None = None):
+        self.work = work
+        self.nominal = time_limit
+        start = _time.perf_counter() if t0 is None else t0
+        self.limits = {"mip_max_nodes": max(50, int(NODES_PER_SECOND * time_limit))} if work else None
+        self.iterations = max(2_000, int(ITERATIONS_PER_SECOND * time_limit)) if work else None
+        self.deadline = start + (REPRODUCIBLE_CAP * time_limit + 0.5 if work else time_limit)
+
+    def share(self, part: float) -> "Budget":
+        """A budget of ``part`` of what is left (for a first step; the rest stays for later)."""
+        if self.work:
+            return Budget(part * self.nominal, True)
+        return Budget(part * max(0.0, self.deadline - _time.perf_counter()), False)
+
+
+def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None = None,
+            should_stop: Callable[[], bool] | None = None, incumbent: int | None = None) -> Bound:
+    """The route search over these facts (see the module docstring). Routes whose linear
+    bound is below ``incumbent`` (a value some itinerary is known to reach) are not solved."""
+    t0 = _time.perf_counter()
+    limits, iterations, deadline = budget.limits, budget.iterations, budget.deadline
     program, layout = relaxation(facts)
     stats: dict[str, float] = {"build_s": _time.perf_counter() - t0}
     nvar, nrow, nnz = program.size
     stats.update(variables=float(nvar), rows=float(nrow), nonzeros=float(nnz))
-    if _route_count(layout) > MAX_ROUTES:
+    n_routes = _route_count(layout)
+    if n_routes > MAX_ROUTES or n_routes * nvar > MAX_ROUTE_WORK:
+        stats["whole"] = 1.0
         return _whole(program, layout, deadline, stats, t0, limits)
     all_routes = routes(layout)
     lp = Solver(program, integer=False, work=limits)
@@ -184,6 +262,8 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
     for pos, (ub, r) in enumerate(ranked):
         if best is not None and _floor(ub) < best[0]:
             break                       # this route and all below cannot reach the best value
+        if incumbent is not None and _floor(ub) < incumbent:
+            break                       # nothing below beats the known itinerary, whose value bounds them
         remaining = deadline - _time.perf_counter()
         # a route's 0/1 program takes about MIP_WORK times its linear program's iterations: with
         # less work left it is not started (decided by counts, not the clock: reproducible)
@@ -215,10 +295,13 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
         bound_value = None          # a route no bound was found for: nothing is proven
     else:
         candidates = [_floor(b) for b in open_bounds] + ([best[0]] if best else [])
+        candidates += [incumbent] if incumbent is not None else []
         bound_value = max(candidates) if candidates else None
     if best is None:
         stats["total_s"] = _time.perf_counter() - t0
-        return Bound(value=bound_value, status="limit" if open_bounds else "infeasible", stats=stats)
+        # with an incumbent from elsewhere, the routes left below it are bounded by it
+        status = "limit" if open_bounds or incumbent is not None else "infeasible"
+        return Bound(value=bound_value, status=status, stats=stats)
     value, _, x, r = best
     if bound_value is None:
         stats["total_s"] = _time.perf_counter() - t0
@@ -266,12 +349,20 @@ def _cheapest(program: LinearProgram, layout: Layout, fixings: list[dict[int, fl
 
 def _whole(program: LinearProgram, layout: Layout, deadline: float, stats: dict[str, float], t0: float,
            limits: dict | None = None) -> Bound:
-    """Too many routes: the whole 0/1 program at once; its dual bound is the bound."""
+    """Too many routes: the whole 0/1 program at once; its dual bound is the bound (at
+    least its linear relaxation's, solved first so that a bound is there in any case)."""
+    relaxed = Solver(program, integer=False, work=limits).solve(max(0.001, deadline - _time.perf_counter()))
+    if relaxed.status == "infeasible":
+        stats["total_s"] = _time.perf_counter() - t0
+        return Bound(value=None, status="infeasible", stats=stats)
+    lp_bound = _floor(relaxed.value) if relaxed.status == "optimal" else None
     res = Solver(program, integer=True, work=limits).solve(max(0.001, deadline - _time.perf_counter()))
     if res.status == "infeasible":
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=None, status="infeasible", stats=stats)
     bound = _floor(res.bound) if res.bound is not None else None
+    if lp_bound is not None:
+        bound = lp_bound if bound is None else min(bound, lp_bound)
     if res.x is None:
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=bound, status="limit", stats=stats)
