@@ -176,7 +176,7 @@ def test_plan_many_resumed_after_a_crash_writes_each_request_once(tmp_path, clie
     requests.write_text("\n".join(lines) + "\n")
     out = tmp_path / "results.jsonl"
     cmd = [sys.executable, "-m", "neurosym", "plan-many", str(requests), "--catalog", str(catalog),
-           "--out", str(out), "--workers", "2", "--time-limit", "1"]
+           "--out", str(out), "--workers", "1", "--time-limit", "1"]
 
     first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
     children: list = []
