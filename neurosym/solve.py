@@ -206,7 +206,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     budget = 10.0 if nominal is None else max(0.02, bound_share * nominal)
     reported: dict[str, Answer] = {}
 
-    def check(solution: dict[str, list], value: int) -> Answer | None:
+    def check(solution: dict[str, list], value: int, canonical: bool = True) -> Answer | None:
         """The relaxation's solution checked against every rule on a program of its own items,
         with every one of its places assumed used: only their slots are left to find."""
         keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
@@ -216,7 +216,11 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         # over the slots is cut by conflicts, never by the clock, unless the clock runs out)
         checking = Limits(time=rest.time, first=rest.first, nominal=rest.nominal,
                           search=Search(threads=1, conflicts=CHECK_CONFLICTS, heuristic=limits.search.heuristic))
-        ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel)
+        try:
+            ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel,
+                            canonical=canonical)
+        except TimeoutError:   # no time left to check it
+            return None
         return ans if ans is not None and -ans.cost[0] >= value else None
 
     def report(ans: Answer) -> bool:
@@ -227,7 +231,8 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     def on_solution(solution: dict[str, list], value: int, cost: int) -> bool:
         if cancel is not None and cancel():
             return False
-        ans = check(solution, value) if on_plan is not None else None   # progress wanted: show it now
+        # progress wanted: show it now (its slots as first found; the tie-break is for the answer)
+        ans = check(solution, value, canonical=False) if on_plan is not None else None
         return ans is None or report(ans)
 
     if on_plan is not None:   # someone is watching: a first itinerary now, from clingo's first model
@@ -264,8 +269,13 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         # whole catalog's, and clingo grounds a fraction of it
         searched = problem if not b.left_out else problem.restricted(
             set(problem.legs) | set(problem.places) - set(b.left_out))
-        answer = plan_once(searched, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
-                           stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        try:
+            answer = plan_once(searched, user_rules, _remaining(limits, t0), on_plan=on_plan, cancel=cancel,
+                               stop=None if target is None else (lambda cost: bool(cost) and -cost[0] >= target))
+        except TimeoutError:
+            if "answer" not in reported:
+                raise
+            answer = reported["answer"]   # the best itinerary shown so far
         if answer is not None and b.left_out:
             answer.optimal = False   # proven on the shortlist only; the bound speaks for the whole
         if answer is not None and target is not None and answer.cost and -answer.cost[0] >= target:

@@ -9,8 +9,9 @@ bound changes: the linear relaxation with a warm start, or the integer program.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class Solver:
     """
 
     def __init__(self, program: LinearProgram, *, integer: bool, objective: str = "value",
-                 work: dict[str, int] | None = None):
+                 work: dict[str, int] | None = None, interrupt: Callable[[], bool] | None = None):
         import highspy
 
         self.program, self.integer = program, integer
@@ -137,6 +138,13 @@ class Solver:
         if integer:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * n
         h.passModel(lp)
+        if interrupt is not None and integer:   # asked while branching: True stops the solve
+            def callback(_kind: Any, _message: str, _out: Any, data_in: Any, _user: Any) -> None:
+                if data_in is not None and interrupt():
+                    data_in.user_interrupt = True
+
+            h.setCallback(callback, None)
+            h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         self._base_upper = upper
         self._hs = highspy
 

@@ -157,7 +157,9 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
     restricted, relaxed, stand_ins, left_out = shortlist(facts, size)
     # the shortlist first: its best itinerary is one of the whole catalog (shown as it comes)
     kept = _search(restricted, budget.share(0.5), on_solution=on_solution, should_stop=should_stop)
-    if kept.status == "infeasible" and not kept.stats.get("timed_out"):
+    # a shortlist proven to have no itinerary (a tight budget, say) is no place to search
+    usable = kept.status != "infeasible"
+    if not usable:
         kept = Bound(value=None, status="limit")   # the stand-ins may still make a plan
     # then the stand-ins: a relaxation of the whole catalog, which bounds it
     floor = kept.solution_value if kept.solution is not None else None
@@ -175,11 +177,13 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
                    and best.optimal)
     return Bound(value=bound, status="optimal" if optimal else "limit", solution=best.solution,
                  solution_value=best.solution_value, solution_cost=best.solution_cost, optimal=optimal, stats=stats,
-                 left_out=frozenset(left_out))
+                 left_out=frozenset(left_out) if usable else frozenset())
 
 
-#: A shortlist keeps this many times the places of a kind and city that the trip can use.
-SHORTLIST = 2
+#: A shortlist keeps this many times the places of a kind and city that the trip can use,
+#: and at least :data:`SHORTLIST_MIN`; it is used only for a larger group.
+SHORTLIST = 4
+SHORTLIST_MIN = 50
 
 
 def _shortlist_size(facts: list[Fact]) -> dict[str, int] | None:
@@ -188,7 +192,8 @@ def _shortlist_size(facts: list[Fact]) -> dict[str, int] | None:
     cities = next((f.args[0] for f in facts if f.pred is V.VisitCount), 1)
     pace = next((f.args[0] for f in facts if f.pred is V.Pace), 0)
     present = days - cities + 1      # the most days one city can have
-    size = {"attraction": SHORTLIST * max(1, pace * present), "restaurant": SHORTLIST * 3 * present}
+    size = {"attraction": max(SHORTLIST_MIN, SHORTLIST * pace * present),
+            "restaurant": max(SHORTLIST_MIN, SHORTLIST * 3 * present)}
     groups = place_groups(facts)
     if all(len(members) <= size[kind] for (kind, _), members in groups.items()):
         return None
@@ -227,7 +232,7 @@ def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None
     n_routes = _route_count(layout)
     if n_routes > MAX_ROUTES or n_routes * nvar > MAX_ROUTE_WORK:
         stats["whole"] = 1.0
-        return _whole(program, layout, deadline, stats, t0, limits)
+        return _whole(program, layout, deadline, stats, t0, limits, should_stop)
     all_routes = routes(layout)
     lp = Solver(program, integer=False, work=limits)
     ranked: list[tuple[float, int]] = []
@@ -255,7 +260,7 @@ def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=None, status="infeasible", stats=stats)
     ranked.sort(key=lambda t: -t[0])
-    mip = Solver(program, integer=True, work=limits)
+    mip = Solver(program, integer=True, work=limits, interrupt=should_stop)
     best: tuple[int, int, np.ndarray, int] | None = None   # (value, cost, x, route)
     open_bounds: list[float] = []
     solved = 0
@@ -348,7 +353,7 @@ def _cheapest(program: LinearProgram, layout: Layout, fixings: list[dict[int, fl
 
 
 def _whole(program: LinearProgram, layout: Layout, deadline: float, stats: dict[str, float], t0: float,
-           limits: dict | None = None) -> Bound:
+           limits: dict | None = None, should_stop: Callable[[], bool] | None = None) -> Bound:
     """Too many routes: the whole 0/1 program at once; its dual bound is the bound (at
     least its linear relaxation's, solved first so that a bound is there in any case)."""
     relaxed = Solver(program, integer=False, work=limits).solve(max(0.001, deadline - _time.perf_counter()))
@@ -356,7 +361,8 @@ def _whole(program: LinearProgram, layout: Layout, deadline: float, stats: dict[
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=None, status="infeasible", stats=stats)
     lp_bound = _floor(relaxed.value) if relaxed.status == "optimal" else None
-    res = Solver(program, integer=True, work=limits).solve(max(0.001, deadline - _time.perf_counter()))
+    res = Solver(program, integer=True, work=limits, interrupt=should_stop).solve(
+        max(0.001, deadline - _time.perf_counter()))
     if res.status == "infeasible":
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=None, status="infeasible", stats=stats)

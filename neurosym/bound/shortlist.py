@@ -1,8 +1,10 @@
 """Large catalogs: the best places of each kind and city, and stand-ins for the rest.
 
 A city with hundreds of restaurants fills at most three meals a day. :func:`shortlist`
-keeps the ``size`` places of each kind and city worth most in the objective (and every
-place a keep names) and replaces the others by *stand-ins*: as many as the trip has
+keeps the ``size`` places of each kind and city worth most in the objective, the
+cheapest ones and the best servers of each wanted cuisine (so that a tight budget or a
+wish still finds its places), and every place a keep names; it replaces the others by
+*stand-ins*: as many as the trip has
 slots of that kind, each worth what the best of the others is worth, costing what the
 cheapest costs, lasting what the shortest lasts, as near the centre as the nearest,
 open all day, serving every wanted cuisine any of them serves.
@@ -65,9 +67,19 @@ def shortlist(facts: list[Fact], size: dict[str, int]) -> tuple[list[Fact], list
     ids: set[str] = set()
     wanted = {f.args[0] for f in facts if f.pred is V.CuisineWanted}
     slots = slots_of(facts)
+    price: dict[str, int] = {f.args[0]: f.args[1] for f in facts if f.pred is V.PlacePrice}
+    serves: dict[str, set[str]] = defaultdict(set)
+    for f in facts:
+        if f.pred is V.Serves:
+            serves[f.args[0]].add(f.args[1])
     for (kind, city), members in groups.items():
         ranked = sorted(members, key=lambda i: (-value[i], i))
-        out = [i for i in ranked[size[kind]:] if i not in kept_by_request]
+        few = max(1, size[kind] // 4)
+        keep = set(ranked[:size[kind]]) | kept_by_request
+        keep |= set(sorted(members, key=lambda i: (price.get(i, 0), -value[i], i))[:few])
+        for q in wanted:
+            keep |= set([i for i in ranked if q in serves[i]][:few])
+        out = [i for i in ranked if i not in keep]
         if not out:
             continue
         left_out.update(out)
