@@ -13,7 +13,11 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .limits import (MAX_CAPACITY, MAX_DESCRIPTION, MAX_LEG_MINUTES, MAX_MEAL_MINUTES, MAX_MIN_NIGHTS, MAX_PRICE,
+                     MAX_SPEED_KMH, MAX_TEXT, MAX_TRANSFER_MINUTES, MAX_VISIT_MINUTES, MIN_SPEED_KMH, short,
+                     unicode_problem)
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -34,7 +38,7 @@ def clock(m: int) -> str:
     """``HH:MM`` for minutes since midnight; a time past midnight shows ``+1d``."""
     day, rest = divmod(int(m), 24 * 60)
     text = f"{rest // 60:02d}:{rest % 60:02d}"
-    return text if day == 0 else f"{text}+{day}d"
+    return text if day == 0 else f"{text}{day:+d}d"
 
 
 class Model(BaseModel):
@@ -52,7 +56,35 @@ class Model(BaseModel):
         return v
 
 
-class Interval(Model):
+class InputModel(Model):
+    """The base of every input model (catalog, request, history): besides :class:`Model`'s
+    checks, infinities and NaN are refused, and so is text that is not valid Unicode or is
+    longer than its limit (see :mod:`neurosym.limits`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, v: Any, info: ValidationInfo) -> Any:
+        """Text reaches clingo and is printed: a lone surrogate or an overlong text is refused."""
+        check_text(v, MAX_DESCRIPTION if info.field_name == "description" else MAX_TEXT)
+        return v
+
+
+def check_text(v: Any, limit: int = MAX_TEXT) -> None:
+    """Raise ``ValueError`` when ``v`` (text, or a list of texts) holds text clingo cannot take."""
+    for i, x in enumerate(v if isinstance(v, list) else [v]):
+        if not isinstance(x, str):
+            continue
+        entry = f"entry {i}: " if isinstance(v, list) else ""
+        problem = unicode_problem(x)
+        if problem:
+            raise ValueError(entry + problem)
+        if len(x) > limit:
+            raise ValueError(f"{entry}text must have at most {limit:,} characters (this one has {len(x):,})")
+
+
+class Interval(InputModel):
     """An opening interval; ``close`` of ``00:00`` means midnight at the end of the day."""
 
     open: time
@@ -74,7 +106,7 @@ class Interval(Model):
         return self
 
 
-class OpeningHours(Model):
+class OpeningHours(InputModel):
     """Opening intervals per weekday; a weekday that is absent is a closed day.
 
     ``always=True`` (the default when no hours are known) means open all day, every day.
@@ -103,7 +135,7 @@ def _parse_close(text: str) -> time:
     return time(0, 0) if text in ("24:00", "00:00") else time.fromisoformat(text)
 
 
-class City(Model):
+class City(InputModel):
     """A city: a place to stay, with a transport hub (airport or station) at ``hub_lat/lon``."""
 
     name: str = Field(min_length=1)
@@ -120,7 +152,7 @@ class City(Model):
                 self.hub_lon if self.hub_lon is not None else self.lon)
 
 
-class Flight(Model):
+class Flight(InputModel):
     """A scheduled flight on one date; ``price`` is per seat (children need a seat too)."""
 
     number: str = Field(min_length=1)
@@ -130,7 +162,7 @@ class Flight(Model):
     departure: time
     arrival: time
     arrival_day_offset: int = Field(default=0, ge=0, le=1)
-    price: float = Field(ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE)
     id: str = ""
 
     @model_validator(mode="after")
@@ -152,7 +184,7 @@ class Flight(Model):
         return minutes(self.arrival) + 24 * 60 * self.arrival_day_offset
 
 
-class GroundLeg(Model):
+class GroundLeg(InputModel):
     """A drive, taxi or train between two cities, available on any day.
 
     ``cost`` is per vehicle (``cost_basis="per_vehicle"``, one vehicle carries
@@ -164,11 +196,11 @@ class GroundLeg(Model):
     mode: GroundMode
     origin: str
     destination: str
-    duration_min: int = Field(gt=0)
+    duration_min: int = Field(gt=0, le=MAX_LEG_MINUTES)
     distance_km: float | None = Field(default=None, ge=0)
-    cost: float = Field(ge=0)
+    cost: float = Field(ge=0, le=MAX_PRICE)
     cost_basis: Literal["per_vehicle", "per_person"] = "per_vehicle"
-    vehicle_capacity: int = Field(default=5, ge=1)
+    vehicle_capacity: int = Field(default=5, ge=1, le=MAX_CAPACITY)
     departures: list[time] = Field(
         default_factory=lambda: [time(h) for h in (6, 8, 10, 13, 16)])
 
@@ -181,7 +213,7 @@ class GroundLeg(Model):
         return self
 
 
-class HouseRules(Model):
+class HouseRules(InputModel):
     """What a property allows. ``False`` means the property forbids it."""
 
     smoking: bool = False
@@ -194,7 +226,7 @@ class HouseRules(Model):
         return not getattr(self, rule)
 
 
-class Place(Model):
+class Place(InputModel):
     """What hotels, attractions and restaurants share: an id, a name, a city, where it
     is (a place without coordinates stands at the city centre), a rating out of 5."""
 
@@ -210,16 +242,16 @@ class Place(Model):
 class Hotel(Place):
     """A place to sleep. ``price`` is per room and night unless ``price_basis`` says per person."""
 
-    price: float = Field(ge=0)
+    price: float = Field(ge=0, le=MAX_PRICE)
     price_basis: Literal["per_room", "per_person"] = "per_room"
     room_type: RoomType = "hotel_room"
-    max_occupancy: int = Field(default=2, ge=1)
+    max_occupancy: int = Field(default=2, ge=1, le=MAX_CAPACITY)
     check_in_start: time = time(15, 0)
     check_in_end: time | None = Field(
         default=time(23, 0), description="when the desk closes (00:00: midnight); null: it never closes (self "
                                          "check-in at any hour)")
     check_out: time = time(11, 0)
-    min_nights: int = Field(default=1, ge=1)
+    min_nights: int = Field(default=1, ge=1, le=MAX_MIN_NIGHTS)
     house_rules: HouseRules = Field(default_factory=HouseRules)
 
     @property
@@ -236,8 +268,8 @@ class Attraction(Place):
     ticket for a time slot, bought ahead (see :mod:`neurosym.acting`)."""
 
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
-    duration_min: int = Field(default=90, gt=0, le=12 * 60)
-    price: float = Field(default=0, ge=0)
+    duration_min: int = Field(default=90, gt=0, le=MAX_VISIT_MINUTES)
+    price: float = Field(default=0, ge=0, le=MAX_PRICE)
     category: str = "sight"
     indoor: bool = True
     timed_tickets: bool = Field(
@@ -248,26 +280,26 @@ class Restaurant(Place):
     """A place to eat; ``price`` is the average cost per person for one meal.
     ``reservations``: it takes table reservations (see :mod:`neurosym.acting`)."""
 
-    cuisines: list[str] = Field(default_factory=list)
-    price: float = Field(ge=0)
+    cuisines: list[str] = Field(default_factory=list, max_length=100)
+    price: float = Field(ge=0, le=MAX_PRICE)
     hours: OpeningHours = Field(default_factory=lambda: OpeningHours(always=True))
-    meal_duration_min: int = Field(default=60, gt=0, le=4 * 60)
+    meal_duration_min: int = Field(default=60, gt=0, le=MAX_MEAL_MINUTES)
     reservations: bool = Field(
         default=False, description="takes table reservations for a time slot (a booking action)")
 
 
-class Transfer(Model):
+class Transfer(InputModel):
     """An explicit edge of a city's transfer graph: minutes between two places (ids or ``hub:CITY``)."""
 
     a: str
     b: str
-    minutes: int = Field(ge=0)
+    minutes: int = Field(ge=0, le=MAX_TRANSFER_MINUTES)
 
 
 Item = Flight | GroundLeg | Hotel | Attraction | Restaurant
 
 
-class Catalog(Model):
+class Catalog(InputModel):
     """Cities, transport and places. Validated as a whole: every reference resolves and ids are unique."""
 
     name: str = "catalog"
@@ -278,8 +310,8 @@ class Catalog(Model):
     attractions: list[Attraction] = Field(default_factory=list)
     restaurants: list[Restaurant] = Field(default_factory=list)
     transfers: list[Transfer] = Field(default_factory=list)
-    speed_kmh: float = Field(default=25.0, gt=0, description="door-to-door speed inside a city")
-    transfer_overhead_min: int = Field(default=10, ge=0, description="added to every move inside a city")
+    speed_kmh: float = Field(default=25.0, ge=MIN_SPEED_KMH, le=MAX_SPEED_KMH, description="door-to-door speed inside a city")
+    transfer_overhead_min: int = Field(default=10, ge=0, le=MAX_TRANSFER_MINUTES, description="added to every move inside a city")
 
     @field_validator("cities")
     @classmethod
@@ -287,7 +319,7 @@ class Catalog(Model):
         seen: set[str] = set()
         for c in v:
             if c.name in seen:
-                raise ValueError(f"city {c.name!r} is listed twice")
+                raise ValueError(f"city {short(c.name)} is listed twice")
             seen.add(c.name)
         return v
 
@@ -302,9 +334,9 @@ class Catalog(Model):
                           else (item.city,))
                 for c in cities:
                     if c not in names:
-                        raise ValueError(f"{where} ({item.id}): unknown city {c!r}")
+                        raise ValueError(f"{where} ({short(item.id)}): unknown city {short(c)}")
                 if item.id in ids:
-                    raise ValueError(f"{where}: id {item.id!r} is used twice")
+                    raise ValueError(f"{where}: id {short(item.id)} is used twice")
                 ids.add(item.id)
         return self
 

@@ -1,51 +1,80 @@
-"""Command line: ``python -m neurosym demo | plan | plan-many | verify | serve | ...``.
+"""Command line: ``python -m neurosym demo | plan | verify | serve | travelplanner | plan-many``
+(and the booking commands of :mod:`neurosym.acting`).
 
-Exit codes: 0 success, 1 bad input (one line naming the file and field), 2 no
-itinerary exists or none was found within the time limit (or, for ``verify``, the
-itinerary breaks a rule), 3 internal error (the planner's itinerary failed the
-independent verifier; it is not printed).
+Exit codes: 0 success, 1 bad input or bad arguments (one line naming the file and
+field, or the argument), 2 no itinerary exists or none was found within the time limit
+(or, for ``verify``, the itinerary breaks a rule), 3 an internal error (a bug, such as an
+itinerary of the planner that the independent verifier rejects: never printed; one
+line, NEUROSYM_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn
 
-from pydantic import BaseModel, ValidationError
+from .files import InputError, load_model, write_new
+from .limits import MAX_TIME_LIMIT, short
 
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["EXIT_CODES", "InputError", "load_model", "main", "parser"]
+
+#: What each exit status means (printed by ``--help``).
+EXIT_CODES = {0: "success", 1: "bad input or bad arguments (one line naming the file and field, or the argument)",
+              2: "no itinerary: none exists, none was found within the time limit, or (verify) the "
+                 "itinerary breaks a rule",
+              3: "internal error (a bug; set NEUROSYM_DEBUG=1 to see the traceback)"}
+EXIT_HELP = "exit status:\n" + "\n".join(f"  {k}  {v}" for k, v in EXIT_CODES.items())
 
 
-class InputError(Exception):
-    """Bad input from a file; the message names the file and the field or line."""
+class _Parser(argparse.ArgumentParser):
+    """argparse, with bad arguments exiting 1 (2 means "no itinerary") and the exit codes in --help."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        kw.setdefault("epilog", EXIT_HELP)
+        kw.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kw)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
 
 
-def load_model(path: str | Path, model: type[M]) -> M:
-    """Read a JSON file into a pydantic model; :class:`InputError` names file and field."""
-    p = Path(path)
+def port(text: str) -> int:
+    """A ``--port``: 0 (a free port) to 65535."""
     try:
-        raw = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(f"{p}: {validation_message(exc)}") from None
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value}: a port is 0 (a free one) to 65535")
+    return value
 
 
-def validation_message(exc: ValidationError) -> str:
-    """``field a.b: message`` of the first error, saying how many more there are."""
-    err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-    more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-    return f"field {loc}: {err['msg']}{more}"
+def count(text: str) -> int:
+    """A number of workers: 1 to 64."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 to 64")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A ``--time-limit``: a finite number of seconds, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_TIME_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: give a number of seconds from 0 to {MAX_TIME_LIMIT:,.0f}")
+    return value
 
 
 def _justification_lines(it: Any) -> list[str]:
@@ -94,20 +123,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     catalog, req = load_demo_catalog(), demo_request()
     if args.dump:
-        out = Path(args.dump)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "request.json").write_text(req.model_dump_json(indent=1), encoding="utf-8")
-        (out / "catalog.json").write_text(catalog.model_dump_json(indent=1), encoding="utf-8")
-        for name, h in users.items():
-            (out / f"history_{name}.json").write_text(h.model_dump_json(indent=1), encoding="utf-8")
-        print(f"wrote request.json, catalog.json and {len(users)} histories to {out}")
-        return 0
+        return _dump(Path(args.dump), {"request.json": req, "catalog.json": catalog,
+                                       **{f"history_{name}.json": h for name, h in users.items()}})
     history = None
     if args.user:
         if args.user not in users:
-            raise InputError(f"--user: unknown demo user {args.user!r} (known: {', '.join(users) or 'none'})")
+            raise InputError(f"--user: unknown demo user {short(args.user)} (known: {', '.join(users) or 'none'})")
         history = users[args.user]
     return _plan_and_print(req, catalog, args, history=history)
+
+
+def _dump(out: Path, files: dict[str, Any]) -> int:
+    """Write the demo inputs into ``out``; never replaces a file, never leaves half of them."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--dump {out}: exists and is not a folder")
+    there = [name for name in files if (out / name).exists() or (out / name).is_symlink()]
+    if there:
+        raise InputError(f"--dump {out}: would replace {', '.join(there)}; choose an empty or new folder")
+    written: list[Path] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, model in files.items():
+            write_new(out / name, model.model_dump_json(indent=1))
+            written.append(out / name)
+    except OSError as exc:
+        for p in written:  # all or nothing: remove what this call wrote
+            p.unlink(missing_ok=True)
+        where = exc.filename or out
+        raise InputError(f"--dump {out}: cannot write {where}: {exc.strerror or exc}") from None
+    print(f"wrote request.json, catalog.json and {len(files) - 2} histories to {out}")
+    return 0
 
 
 def _demo_users() -> dict[str, Any]:
@@ -120,6 +165,7 @@ def _demo_users() -> dict[str, Any]:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from .catalog import Catalog
+    from .problem import PlanningInputError, check_request
     from .request import TripRequest
     req = load_model(args.request, TripRequest)
     if args.catalog:
@@ -127,11 +173,36 @@ def cmd_plan(args: argparse.Namespace) -> int:
     else:
         from .demo import load_demo_catalog
         catalog = load_demo_catalog()
+    try:
+        check_request(req, catalog)
+    except PlanningInputError as exc:  # the request and the catalog do not fit: name both files
+        source = f"catalog {args.catalog}" if args.catalog else "the demo catalog"
+        raise InputError(f"{args.request}: {exc} (checked against {source})") from None
     history = None
     if args.history:
-        from .preferences import UserHistory
+        from .preferences.history import UserHistory
         history = load_model(args.history, UserHistory)
     return _plan_and_print(req, catalog, args, history=history)
+
+
+def _check_itinerary_text(path: str, it: Any) -> None:
+    """An itinerary read from a file holds no text that cannot be printed (a lone surrogate)."""
+    from .limits import unicode_problem
+
+    def walk(v: Any, where: str) -> None:
+        if isinstance(v, str):
+            problem = unicode_problem(v)
+            if problem:
+                raise InputError(f"{path}: field {where}: {problem}")
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(k, where)
+                walk(x, f"{where}.{k}" if where else str(k))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                walk(x, f"{where}.{i}")
+
+    walk(it.model_dump(), "")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -140,6 +211,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .request import TripRequest
     from .verify import verify
     it = load_model(args.itinerary, Itinerary)
+    _check_itinerary_text(args.itinerary, it)
     req = load_model(args.request, TripRequest)
     if args.catalog:
         catalog = load_model(args.catalog, Catalog)
@@ -194,15 +266,16 @@ def add_reproducible_option(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m neurosym", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="python -m neurosym", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = sub.add_parser("demo", help="plan the demo trip on the demo catalog")
     d.add_argument("--json", action="store_true", help="print the itinerary as JSON")
-    d.add_argument("--dump", metavar="DIR", help="write request.json, catalog.json and demo histories to DIR")
+    d.add_argument("--dump", metavar="DIR", help="write request.json, catalog.json and demo histories to DIR "
+                                                 "(a new or empty folder: no file is ever replaced)")
     d.add_argument("--list-users", action="store_true", help="list the demo users, one per line")
     d.add_argument("--user", metavar="NAME", help="plan for a demo user's history")
-    d.add_argument("--time-limit", type=float, default=5.0, metavar="S",
+    d.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     add_reproducible_option(d)
     d.set_defaults(func=cmd_demo)
@@ -212,7 +285,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     pl.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp", help="extra rule files to enforce")
     pl.add_argument("--history", help="HISTORY.json (a UserHistory) to plan by")
-    pl.add_argument("--time-limit", type=float, default=5.0, metavar="S",
+    pl.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     pl.add_argument("--json", action="store_true")
     add_reproducible_option(pl)
@@ -225,14 +298,14 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_verify)
     w = sub.add_parser("serve", help="start the web app (on localhost)")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 takes a free one)")
+    w.add_argument("--port", type=port, default=8000, help="port (default 8000; 0 takes a free one)")
     w.add_argument("--catalog", help="CATALOG.json (default: the demo catalog)")
     w.add_argument("--forecast", metavar="SOURCE",
                    help="demo, open-meteo, none, or a forecast JSON file (default: demo on the demo catalog, "
                         "else none)")
-    w.add_argument("--time-limit", type=float, default=10.0, metavar="S",
+    w.add_argument("--time-limit", type=seconds, default=10.0, metavar="S",
                    help="default seconds of search per plan (default 10)")
-    w.add_argument("--workers", type=int, default=2, help="plans that run at once (default 2)")
+    w.add_argument("--workers", type=count, default=2, help="plans that run at once (default 2)")
     w.set_defaults(func=cmd_serve)
     from .travelplanner.run import add_travelplanner_parser
     add_travelplanner_parser(sub)
@@ -244,10 +317,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (see :data:`EXIT_CODES`)."""
     from .planner import PlannerError
     from .problem import PlanningInputError
     from .rules import RuleFileError
-    args = parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # any text can be printed, whatever the terminal's encoding
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (1, from _Parser.error)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     try:
         return int(args.func(args))
     except (InputError, PlanningInputError, RuleFileError) as exc:
@@ -255,4 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except PlannerError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback (unless asked for)
+        if os.environ.get("NEUROSYM_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {str(exc)[:500]} (a bug in neurosym; "
+              "NEUROSYM_DEBUG=1 shows the traceback)", file=sys.stderr)
         return 3

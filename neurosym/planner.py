@@ -20,6 +20,7 @@ from .assemble import build_itinerary
 from .catalog import Catalog
 from .explain import Explainer, diagnose_problem
 from .itinerary import Itinerary
+from .limits import check_time_limit
 from .problem import Problem, Scorer, build_problem, candidate_items
 from .request import TripRequest
 from .rules import check_user_file
@@ -162,6 +163,7 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     :class:`~neurosym.problem.PlanningInputError` or
     :class:`~neurosym.rules.RuleFileError` on bad input.
     """
+    check_time_limit(time_limit)
     for path in rules:  # bad rule files are reported before any work is done
         check_user_file(path)
     if catalog is None:

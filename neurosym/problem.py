@@ -20,11 +20,13 @@ import numpy as np
 
 from . import vocab as V
 from .asp import Hub, Option
+from .bounds import check_facts, cost_unit
 from .catalog import (WEEKDAYS, Attraction, Catalog, Flight, GroundLeg, Hotel, Item, Restaurant, duration, kind_of,
                       minutes, mode_of)
 from .costs import cents, leg_cost, night_cost, place_cost
 from .dominance import hotel_dominates, prune, prune_by_slot
 from .objective import SCALE, leg_penalty, money_points, quantise
+from .limits import MAX_CANDIDATES, short
 from .prior import prior_score
 from .request import TripRequest
 from .travel import TravelTable, hub_id, travel_and_radii
@@ -132,21 +134,22 @@ def check_request(request: TripRequest, catalog: Catalog, index: dict[str, Item]
     lacks, or keeps an item in a way its kind does not allow."""
     names = {c.name for c in catalog.cities}
     if request.origin not in names:
-        raise PlanningInputError("origin", f"{request.origin!r} is not a city of catalog {catalog.name!r}")
+        raise PlanningInputError("origin", f"{short(request.origin)} is not a city of catalog {short(catalog.name)}")
     for i, d in enumerate(request.destinations):
         if d not in names:
-            raise PlanningInputError(f"destinations[{i}]", f"{d!r} is not a city of catalog {catalog.name!r}")
+            raise PlanningInputError(f"destinations[{i}]", f"{short(d)} is not a city of catalog {short(catalog.name)}")
     index = catalog.index() if index is None else index
     for i, x in enumerate(request.exclude):
         if x not in index:
-            raise PlanningInputError(f"exclude[{i}]", f"{x!r} is not an item of catalog {catalog.name!r}")
+            raise PlanningInputError(f"exclude[{i}]", f"{short(x)} is not an item of catalog {short(catalog.name)}")
     slot_times = {kind: {minutes(t) for t in times} for kind, times in
                   (("meal", [*request.slots.breakfast, *request.slots.lunch, *request.slots.dinner]),
                    ("visit", request.slots.visits))}
     for i, k in enumerate(request.keep):
         item = index.get(k.item_id)
         if item is None:
-            raise PlanningInputError(f"keep[{i}].item_id", f"{k.item_id!r} is not an item of catalog {catalog.name!r}")
+            raise PlanningInputError(f"keep[{i}].item_id",
+                                     f"{short(k.item_id)} is not an item of catalog {short(catalog.name)}")
         if k.nights is not None and not isinstance(item, Hotel):
             raise PlanningInputError(f"keep[{i}].nights", "only a hotel stay has nights")
         if k.start is None:
@@ -268,6 +271,9 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
 
     excluded = frozenset(request.exclude)
     legs, places = _candidates(request, catalog, excluded)
+    if len(legs) + len(places) > MAX_CANDIDATES:
+        raise PlanningInputError("catalog", f"the trip has {len(legs) + len(places):,} candidate legs and places, "
+                                            f"more than the limit of {MAX_CANDIDATES:,}")
     leg_items = list({o.item.id: o.item for o in legs}.values())
     scores = _scores([*leg_items, *places], scorer)
     w = request.weights
@@ -341,6 +347,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     if prune_dominated:
         F += _symmetry_facts(request, [p for p in places if p.id not in pinned], scores, radius, slots)
     F += [fact(V.Radius, Hub(city), radius[hub_id(city)]) for city in request.destinations]
+    F.append(fact(V.CostUnit, cost_unit(F)))  # cents, unless every candidate together overflows 32 bits
+    check_facts([*F, *ranks])  # every number within its declared range, every sum of the rules within 32 bits
 
     return Problem(request=request, catalog=catalog, facts=F, legs={o.opt: o for o in legs},
                    scores=scores, slots=slots, travel=travel, index=index, dominated=dominated,

@@ -7,15 +7,18 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .catalog import HouseRule, Model, RoomType, TransportMode, minutes
+from .catalog import HouseRule, RoomType, TransportMode, minutes
+from .catalog import InputModel as Model  # extra fields, infinities and bad text refused
+from .limits import (MAX_ADULTS, MAX_BUDGET, MAX_CHILDREN, MAX_DESTINATIONS, MAX_EXCLUDES, MAX_KEEPS, MAX_PETS,
+                     MAX_SLOTS_PER_KIND, MAX_TRIP_DAYS, MAX_WEIGHT)
 
 
 class Travelers(Model):
     """Who travels. Children need a seat and a bed; pets need a pet-friendly stay."""
 
-    adults: int = Field(default=1, ge=1, le=20)
-    children: int = Field(default=0, ge=0, le=20)
-    pets: int = Field(default=0, ge=0, le=10)
+    adults: int = Field(default=1, ge=1, le=MAX_ADULTS)
+    children: int = Field(default=0, ge=0, le=MAX_CHILDREN)
+    pets: int = Field(default=0, ge=0, le=MAX_PETS)
 
     @property
     def people(self) -> int:
@@ -32,11 +35,11 @@ class Weights(Model):
     indifferent, ``money`` to 0 to spend the budget freely (the cost then only breaks ties).
     """
 
-    hotel: float = Field(default=1.0, ge=0, le=10)
-    attraction: float = Field(default=1.0, ge=0, le=10)
-    restaurant: float = Field(default=1.0, ge=0, le=10)
-    transport: float = Field(default=1.0, ge=0, le=10)
-    money: float = Field(default=1.0, ge=0, le=10,
+    hotel: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    attraction: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    restaurant: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    transport: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
+    money: float = Field(default=1.0, ge=0, le=MAX_WEIGHT,
                          description="preference points one unit of money per traveller is worth (a perfectly "
                                      "liked item is worth 100 points)")
 
@@ -48,11 +51,11 @@ class DaySlots(Model):
     is always timed exactly; more start times give more freedom and a larger search.
     """
 
-    breakfast: list[time] = Field(default_factory=lambda: [time(8, 0)])
-    lunch: list[time] = Field(default_factory=lambda: [time(12, 30), time(13, 30)])
-    dinner: list[time] = Field(default_factory=lambda: [time(19, 0), time(20, 0)])
+    breakfast: list[time] = Field(default_factory=lambda: [time(8, 0)], max_length=MAX_SLOTS_PER_KIND)
+    lunch: list[time] = Field(default_factory=lambda: [time(12, 30), time(13, 30)], max_length=MAX_SLOTS_PER_KIND)
+    dinner: list[time] = Field(default_factory=lambda: [time(19, 0), time(20, 0)], max_length=MAX_SLOTS_PER_KIND)
     visits: list[time] = Field(default_factory=lambda: [
-        time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)])
+        time(9, 30), time(11, 0), time(14, 30), time(16, 30), time(21, 0)], max_length=MAX_SLOTS_PER_KIND)
 
 
 class Keep(Model):
@@ -74,9 +77,9 @@ class Keep(Model):
     """
 
     item_id: str = Field(min_length=1)
-    day: int | None = Field(default=None, ge=1)
+    day: int | None = Field(default=None, ge=1, le=MAX_TRIP_DAYS)
     start: time | None = None
-    nights: int | None = Field(default=None, ge=1)
+    nights: int | None = Field(default=None, ge=1, le=MAX_TRIP_DAYS)
     hard: bool = True
 
 
@@ -89,19 +92,19 @@ class TripRequest(Model):
     """
 
     origin: str = Field(description="the home city: the trip starts and ends there")
-    destinations: list[str] = Field(min_length=1, description="cities that may be visited")
-    visit_count: int | None = Field(default=None, ge=1, description="how many of them to visit (default: all)")
+    destinations: list[str] = Field(min_length=1, max_length=MAX_DESTINATIONS, description="cities that may be visited")
+    visit_count: int | None = Field(default=None, ge=1, le=MAX_DESTINATIONS, description="how many of them to visit (default: all)")
     fixed_order: bool = Field(default=False, description="visit the destinations in the order given")
     start: date = Field(description="the first day (leaving home)")
     end: date = Field(description="the last day (back home)")
     travelers: Travelers = Field(default_factory=Travelers, description="who travels")
-    budget: float = Field(gt=0, le=10_000_000,
+    budget: float = Field(gt=0, le=MAX_BUDGET,
                           description="in the catalog's currency; at most 10 million (exact cents in 32 bits)")
     room_types: list[RoomType] | None = Field(default=None, description="acceptable room types (default: any)")
     house_rules: list[HouseRule] = Field(
         default_factory=list,
         description="what the party needs a stay to allow (pets and children are added from travelers)")
-    cuisines: list[str] = Field(default_factory=list, description="each must be served at some meal")
+    cuisines: list[str] = Field(default_factory=list, max_length=100, description="each must be served at some meal")
     exclude_modes: list[TransportMode] = Field(default_factory=list, description="transport modes not to use")
     earliest_departure: time | None = Field(default=None, description="leave home no earlier than this")
     latest_return: time | None = Field(default=None, description="be back home no later than this")
@@ -113,15 +116,17 @@ class TripRequest(Model):
         default="all", description="\"all\": breakfast, lunch and dinner on every day spent in one city")
     weights: Weights = Field(default_factory=Weights, description="weights of the objective per category")
     slots: DaySlots = Field(default_factory=DaySlots, description="the start times of meals and visits")
-    keep: list[Keep] = Field(default_factory=list,
+    keep: list[Keep] = Field(default_factory=list, max_length=MAX_KEEPS,
                              description="items the itinerary must contain (booked already, or pinned)")
-    exclude: list[str] = Field(default_factory=list,
+    exclude: list[str] = Field(default_factory=list, max_length=MAX_EXCLUDES,
                                description="catalog ids the itinerary must not use (sold out, or unwanted)")
 
     @model_validator(mode="after")
     def _check(self) -> "TripRequest":
         if self.end <= self.start:
             raise ValueError("end must be after start (a trip has at least one night)")
+        if self.n_days > MAX_TRIP_DAYS:
+            raise ValueError(f"the trip has {self.n_days} days, more than the limit of {MAX_TRIP_DAYS}")
         if len(set(self.destinations)) != len(self.destinations):
             raise ValueError("destinations lists a city twice")
         if self.origin in self.destinations:

@@ -14,6 +14,7 @@ which the messages, the predicates a file defines and reads, and the rules' depe
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from clingo import ast
 from . import vocab as V
 from .asp import Value, text
 from .catalog import Category, clock
+from .limits import INT32_MAX, cut
+from .rangecheck import Interval
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "budget.lp",
@@ -40,6 +43,27 @@ TRAVELPLANNER_FILE = "travelplanner/travelplanner.lp"
 BOOKED_FILE = "acting/booked.lp"
 #: Predicates user files may define: new hard rules are new ``violation/2`` rules.
 USER_DEFINABLE = frozenset({("violation", 2)})
+#: The ``#`` directives a user file may use: aggregates, objectives, constants of the
+#: language. Every other one (``#show``, ``#script``, ``#include``, ``#external``,
+#: ``#const``, ``#program``, ``#project``, ``#heuristic``, ``#edge``, ``#theory``...) is
+#: refused, naming the line: each could change the program or the answer (docs/rules.md).
+USER_DIRECTIVES = frozenset({"count", "sum", "min", "max", "minimize", "minimise", "maximize", "maximise",
+                             "inf", "infimum", "sup", "supremum", "true", "false", "defined"})
+#: Why each refused directive is refused (the error message names it).
+_REFUSED = {
+    "show": "it would change what the planner reads from an answer",
+    "script": "it would run code inside the planner",
+    "include": "it would load a file that was not checked",
+    "external": "it would add atoms that only the planner may switch",
+    "const": "it would rename a constant of the library's rules (#const person = room. changes what budget.lp "
+             "counts)",
+    "program": "rules under another #program are never grounded: they would be silently ignored",
+    "project": "it would change which answers count as different",
+    "heuristic": "it would change the library's search order (which itinerary is found first)",
+}
+#: Size of a user rule file.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+
 
 _MESSAGE = re.compile(r"^\s*%!\s*([a-z][A-Za-z0-9_]*)\s*:\s*(.+?)\s*$")
 
@@ -103,7 +127,7 @@ class RuleInfo:
                 return clock(v)
             if fmt == "money" and isinstance(v, int):
                 return f"{v / 100:.2f}"
-            return text(v)
+            return cut(text(v))  # a long name is cut: a message stays a line
 
         return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(time|money))?\}", fill, self.message)
 
@@ -234,20 +258,137 @@ def check_user_file(path: str | Path, reserved: frozenset[tuple[str, int]] | Non
     if not p.is_file():
         raise RuleFileError(p, None, "rule file not found")
     reserved = reserved if reserved is not None else reserved_predicates()
-    _check_cached(str(p.resolve()), p.stat().st_mtime_ns, reserved)
+    try:
+        _check_cached(str(p.resolve()), p.stat().st_mtime_ns, reserved)
+    except RecursionError:  # pragma: no cover - MAX_NESTING refuses such files first
+        raise RuleFileError(p, None, "terms nested too deeply") from None
     return p
 
 
 @lru_cache(maxsize=64)
 def _check_cached(path: str, mtime_ns: int, reserved: frozenset[tuple[str, int]]) -> None:
     p = Path(path)
-    for stm in statements(p):
+    _check_text(p)
+    stms = list(statements(p))
+    for stm in stms:
         for name, arity, line in _head_signatures(stm):
             if (name, arity) in USER_DEFINABLE:
                 continue
             if name.startswith("ns_") or (name, arity) in reserved:
                 raise RuleFileError(p, line, f"defines {name}/{arity}, a predicate of the neurosym rules; "
                                              "add rules as violation(Name, Values) or integrity constraints")
+    library = {info.name: info for path_ in core_paths() for info in describe(path_)}
+    for line, (name, _) in sorted(_violation_rules(stms).items()):
+        if name in library:
+            raise RuleFileError(p, line, f"names a rule {name}, like the library's rule at "
+                                         f"{library[name].where}; choose another name")
+    if rules_dir().resolve() not in p.resolve().parents:  # a shipped file is in the library's own proof
+        _check_objectives(p, stms)
+        _check_numbers(p, stms)
+
+
+
+
+_TOKEN = re.compile(r"""
+    (?P<comment>%\*.*?\*%|%[^\n]*)
+  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<directive>\#[A-Za-z_]+)
+  | (?P<number>(?<![A-Za-z0-9_'])(?:0x[0-9A-Fa-f]+|0o[0-7]+|0b[01]+|[0-9]+))
+  | (?P<open>[(\[{])
+  | (?P<close>[)\]}])
+  | (?P<newline>\n)
+""", re.VERBOSE | re.DOTALL)
+#: Brackets inside each other in a user rule file (a term nested deeper would exhaust the
+#: recursion of the checks that read it).
+MAX_NESTING = 100
+
+
+def _check_text(p: Path) -> None:
+    """What a parser cannot be trusted with: the encoding, the size, refused directives, numbers
+    that do not fit 32 bits (clingo's parser wraps them around silently)."""
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RuleFileError(p, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_RULE_FILE_BYTES:
+        raise RuleFileError(p, None, f"{len(raw):,} bytes, more than the limit of {MAX_RULE_FILE_BYTES:,}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(p, raw.count(b"\n", 0, exc.start) + 1,
+                            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+    if "\0" in text:
+        raise RuleFileError(p, text.count("\n", 0, text.index("\0")) + 1, "contains a NUL character")
+    line, depth = 1, 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise RuleFileError(p, line, f"brackets nested more than {MAX_NESTING} levels deep")
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "directive":
+            name = m.group()[1:]
+            if name not in USER_DIRECTIVES:
+                why = _REFUSED.get(name, "a user rule file may only add rules, constraints and objectives")
+                raise RuleFileError(p, line, f"#{name} is not allowed in a user rule file: {why}")
+        elif kind == "number":
+            if int(m.group(), 0) > INT32_MAX:
+                raise RuleFileError(p, line, f"the number {cut(m.group(), 40)} does not fit clingo's "
+                                             f"32-bit numbers (at most {INT32_MAX:,})")
+        line += m.group().count("\n")
+
+
+def _library_priorities() -> list[Interval]:
+    """The priorities of the shipped objectives (an interval each: some are computed)."""
+    return sorted({w.priority_range for w in shipped_analysis().weights
+                   if w.kind == "minimize" and w.priority_range is not None})
+
+
+def _user_band() -> tuple[float, int]:
+    """The priorities a user objective may take: above every tie-breaking level of the
+    library (``canonical.lp``, negative) and below its first objective level (1)."""
+    prios = _library_priorities()
+    lowest = min((int(lo) for lo, _ in prios if lo >= 1), default=1)
+    below = max((hi for _, hi in prios if hi < lowest), default=-math.inf)
+    return below, lowest
+
+
+def _check_objectives(p: Path, stms: list[ast.AST]) -> None:
+    """A user objective (``#minimize``, ``#maximize``, ``:~``) comes below the library's
+    objective levels and above its tie-breaking levels."""
+    below, lowest = _user_band()
+    for stm in stms:
+        if stm.ast_type != ast.ASTType.Minimize:
+            continue
+        line = stm.location.begin.line
+        prio = stm.priority
+        if prio.ast_type != ast.ASTType.SymbolicTerm or prio.symbol.type != clingo.SymbolType.Number:
+            raise RuleFileError(p, line, f"the priority {cut(str(prio), 40)} of an objective must be a "
+                                         "number written in the file")
+        if not below < prio.symbol.number < lowest:
+            band = f"{int(below) + 1} to {lowest - 1}" if below > -math.inf else f"{lowest - 1} or less"
+            raise RuleFileError(p, line, f"an objective at priority {prio.symbol.number}: the library's objectives "
+                                         f"use priorities from {lowest} up, and its tie-breaking levels lie below "
+                                         f"{int(below) + 1 if below > -math.inf else lowest}; a user objective takes "
+                                         f"{band}, where it breaks ties without changing what the library optimises")
+
+
+def _check_numbers(p: Path, stms: list[ast.AST]) -> None:
+    """Every expression of the file fits clingo's 32-bit numbers, given the library's ranges."""
+    from .rangecheck import analyse
+    an = analyse([p], library_ranges(), statements=[(str(p), s) for s in stms])
+    for e in an.expressions:
+        if not e.fits:
+            lo, hi = e.interval
+            reach = "cannot be bounded" if math.isinf(lo) or math.isinf(hi) else f"may reach {lo:,} to {hi:,}"
+            raise RuleFileError(p, e.line, f"{cut(e.text, 60)} {reach}, beyond clingo's 32-bit numbers "
+                                           f"(at most {INT32_MAX:,}); bound its values (e.g. X < 1000) or scale them")
+    for w in an.weights:
+        if w.assigned and w.kind in ("sum", "sum+"):
+            raise RuleFileError(p, w.line, "S = #sum{...}: gringo computes S itself in 32 bits and wraps around "
+                                           "silently; compare the sum instead (#sum{...} > 100)")
 
 
 def rule_catalog(extra: list[Path] | tuple[Path, ...] = ()) -> dict[str, RuleInfo]:
@@ -454,3 +595,40 @@ def vocabulary_table() -> str:
     """docs/rules.md's table of the vocabulary: every declared predicate, with the shipped
     rule files that read it (``python -c "from neurosym.rules import vocabulary_table as t; print(t())"``)."""
     return V.markdown_table(fact_readers())
+
+
+# -- the number proof of the shipped files (neurosym.bounds, docs/rules.md "Number limits") --
+
+@cache
+def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis (clingo loads with it)
+    """The interval analysis of every shipped rule file (computed once)."""
+    from .bounds import INPUT_RANGES
+    from .rangecheck import analyse
+    paths = sorted(rules_dir().rglob("*.lp"))
+    return analyse(paths, INPUT_RANGES)
+
+
+def library_ranges() -> dict[tuple[str, int], tuple]:
+    """The ranges of every predicate of the shipped rules: the inputs of a user's rule file."""
+    return {s: tuple(r) for s, r in shipped_analysis().predicates.items()}
+
+
+def report() -> str:
+    """The table of ``docs/rules.md`` ("Number limits"): every arithmetic expression and
+    every problem-sized sum of the shipped rule files, with its worst case."""
+    from .bounds import PROBLEM_SUMS
+    an = shipped_analysis()
+    rows = ["| where | expression | worst case |", "| --- | --- | --- |"]
+    seen: set[tuple[str, str]] = set()
+    for e in an.expressions:
+        key = (e.where.split(":")[0], e.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(f"| {e.where} | `{e.text}` | {e.interval[0]:,} .. {e.interval[1]:,} |")
+    sums = ["| sum | weights (each) | bounded per problem by |", "| --- | --- | --- |"]
+    for w in an.weights:
+        if w.key in PROBLEM_SUMS and w.interval is not None:
+            kind = f"`#sum` ({w.where})" if w.kind != "minimize" else f"objective @{w.priority} ({w.where})"
+            sums.append(f"| {kind} | `{w.text}`: {w.interval[0]:,} .. {w.interval[1]:,} | {PROBLEM_SUMS[w.key][0]} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(sums)

@@ -13,7 +13,8 @@ first and the first itineraries found are already good ones (see docs/performanc
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import clingo
 from .answer import Answer, Plan
 from .problem import Problem
 from .program import Program, Search
-from .rules import CANONICAL_FILE, core_paths, rule_file
+from .rules import CANONICAL_FILE, RuleFileError, core_paths, rule_file
 
 #: Without any itinerary when the time limit is reached, the search goes on until it has
 #: its first one, for at most this many seconds in all.
@@ -102,7 +103,29 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     proof of optimality is then among those itineraries); ``cancel`` is asked while the
     search runs, True stopping it as ``stop`` does.
     """
+    with _user_rules_blamed(user_rules):
+        return _plan_once(problem, user_rules, limits, on_plan=on_plan, stop=stop, canonical=canonical,
+                          assume=assume, cancel=cancel)
 
+
+@contextmanager
+def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
+    """clingo's own errors (clasp's "Integer overflow!" in a sum of a user file, say) as a
+    :class:`~neurosym.rules.RuleFileError` naming the user's files. The shipped rules never
+    cause one: every number and sum they form is bounded (neurosym.bounds)."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if not user_rules:
+            raise
+        msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "clingo failed"
+        raise RuleFileError(", ".join(str(p) for p in user_rules), None,
+                            f"clingo could not ground or solve with these rule files: {msg[-300:]}") from None
+
+
+def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limits, *,
+               on_plan: OnPlan | None, stop: Stop | None, canonical: bool,
+               assume: Sequence[clingo.Symbol], cancel: Cancel | None) -> Answer | None:
     t0 = _time.perf_counter()
     prog = Program(problem.facts, files=[*core_paths(), rule_file(CANONICAL_FILE)], user_files=user_rules,
                    search=limits.search)

@@ -18,6 +18,7 @@ exception.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
 from pydantic import BaseModel, ConfigDict
@@ -54,6 +55,7 @@ RULES: dict[str, str] = {
     "itinerary_stays": "each stay's check-in date and number of nights match the nights of the days",
     "itinerary_cost_mismatch": "total_cost, costs_by_category, and leg, stay and event costs match the "
                                "costs recomputed from the catalog (to 0.01)",
+    "itinerary_number": "every number of the itinerary is finite (no NaN, no infinity)",
     # route.lp
     "route_not_destination": "every night is spent in one of the request's destinations",
     "route_city_count": "as many cities are visited as the request asks for",
@@ -109,6 +111,10 @@ RULES: dict[str, str] = {
 }
 
 _LEG_KINDS = ("flight", "drive", "taxi", "train")
+#: Characters of one violation's message (a longer one is cut: names can be long).
+_MESSAGE_LIMIT = 2_000
+#: Non-finite numbers reported one by one (the rest are counted).
+_NUMBERS_LISTED = 10
 _MEALS = ("breakfast", "lunch", "dinner")
 _TOL = 0.01 + 1e-6
 
@@ -189,6 +195,10 @@ class _Checker:
 
     # -- plumbing --------------------------------------------------------------------
     def add(self, rule: str, day: int | None, item_id: str | None, message: str) -> None:
+        if len(message) > _MESSAGE_LIMIT:
+            message = message[:_MESSAGE_LIMIT] + f"... ({len(message):,} characters)"
+        if item_id is not None and len(item_id) > _MESSAGE_LIMIT:
+            item_id = item_id[:_MESSAGE_LIMIT] + "..."
         v = Violation(rule=rule, day=day, item_id=item_id, message=message)
         if v not in self.out:
             self.out.append(v)
@@ -197,11 +207,11 @@ class _Checker:
         if not self.days:
             self.add("itinerary_days", None, None,
                      f"the itinerary has no days; the trip has {self.req.n_days}")
-        steps = (self.check_request_cities, self.check_days, self.check_route, self.check_events,
+        steps = (self.check_numbers, self.check_request_cities, self.check_days, self.check_route, self.check_events,
                  self.check_transport, self.check_hotels, self.check_activities, self.check_keeps,
                  self.check_costs)
         for step in steps:
-            if not self.days and step not in (self.check_request_cities, self.check_costs):
+            if not self.days and step not in (self.check_numbers, self.check_request_cities, self.check_costs):
                 continue
             try:
                 step()
@@ -235,6 +245,28 @@ class _Checker:
         return WEEKDAYS[self.req.day_date(d).weekday()]
 
     # -- structure -------------------------------------------------------------------
+    def check_numbers(self) -> None:
+        """NaN or an infinity compares false with everything, so every other check would pass it."""
+        bad: list[str] = []
+
+        def walk(v: object, where: str) -> None:
+            if isinstance(v, float) and not math.isfinite(v):
+                bad.append(f"{where} is {v}")
+            elif isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, f"{where}.{k}" if where else str(k))
+            elif isinstance(v, (list, tuple)):
+                for i, x in enumerate(v):
+                    walk(x, f"{where}[{i}]")
+
+        walk(self.it.model_dump(), "")
+        bad.sort(key=lambda text: text.count(".") + text.count("["))  # the totals first
+        for text in bad[:_NUMBERS_LISTED]:
+            self.add("itinerary_number", None, None, f"{text}; every number of an itinerary must be finite")
+        if len(bad) > _NUMBERS_LISTED:
+            self.add("itinerary_number", None, None,
+                     f"and {len(bad) - _NUMBERS_LISTED} more numbers of the itinerary are not finite")
+
     def check_request_cities(self) -> None:
         if self.it.origin != self.req.origin:
             self.add("itinerary_origin", None, None,

@@ -95,6 +95,8 @@ DestOrder = _pred("dest_order", "destination C is K-th in the order given", [("c
 People = _pred("people", "N people travel", [("n", I)], "input")
 Need = _pred("need", "the party needs a stay that allows R (pets, children, ...)", [("r", C)], "input")
 Budget = _pred("budget", "the budget, in cents", [("b", I)], "input")
+CostUnit = _pred("cost_unit", "the budget check and the cost objective count in units of U cents (1 unless the "
+                 "candidates together exceed 2^31-1 cents: neurosym.bounds)", [("u", I)], "input")
 RoomTypeWanted = _pred("room_type_wanted", "room type T is acceptable", [("t", C)], "input")
 CuisineWanted = _pred("cuisine_wanted", "some meal must serve cuisine Q (lower case)", [("q", S)], "input")
 ModeExcluded = _pred("mode_excluded", "no leg may use mode M", [("m", C)], "input")

@@ -13,11 +13,12 @@ PKG = Path(__file__).resolve().parents[1] / "neurosym"
 
 #: The layers, lowest first: a module imports only from its own layer or lower ones.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("models", {"catalog", "request", "itinerary", "costs", "prior", "travel", "asp", "demo", "demo.generate",
+    ("models", {"catalog", "request", "itinerary", "costs", "prior", "travel", "asp", "limits", "files", "demo",
+                "demo.generate",
                 "demo.forecast", "preferences", "preferences.cache", "preferences.encoder", "preferences.history",
                 "preferences.model", "preferences.demo_users", "weather", "weather.forecast", "weather.providers",
                 "objective"}),
-    ("facts", {"vocab", "dominance", "problem", "verify"}),
+    ("facts", {"vocab", "dominance", "problem", "verify", "bounds", "rangecheck"}),
     ("solve", {"rules", "program", "answer", "bound", "bound.program", "bound.relaxation", "bound.search", "solve"}),
     ("assemble", {"assemble"}),
     ("explain", {"explain", *(f"explain.{p.stem}" for p in (PKG / "explain").glob("*.py") if p.stem != "__init__")}),

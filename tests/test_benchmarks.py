@@ -33,3 +33,14 @@ def test_booking_faults_quick_mode(tmp_path):
     assert figures["trips"] == 4 and figures["actions"] > 0 and figures["injected_faults"] > 0
     assert figures["double_bookings"] == figures["orphan_bookings"] == figures["lost_journal_entries"] == 0
     assert figures["itineraries_failing_verify"] == 0
+
+
+def test_soak_runs_and_reports_its_figures(tmp_path):
+    out = tmp_path / "soak.json"
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--n", "8", "--report", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["scenarios"] == 8 and report["errors"] == 0 and report["violations"] == 0
+    assert report["itineraries"] + report["no_itinerary"] + report["timeouts"] == 8
+    assert "itineraries" in proc.stdout and "violations 0" in proc.stdout

@@ -191,6 +191,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 def add_acting_parsers(sub: Any) -> None:
     """Register ``tools``, ``call``, ``booking-server`` and ``book`` on the main parser."""
+    from ..cli import port, seconds
     t = sub.add_parser("tools", help="print the tools in a function-calling format")
     t.add_argument("--format", choices=("openai", "xlam"), default="openai",
                    help="openai: JSON Schema per tool (default); xlam: the xLAM unified format")
@@ -204,14 +205,14 @@ def add_acting_parsers(sub: Any) -> None:
     c.add_argument("--itinerary", help="ITINERARY.json to start from (plan_trip replaces it)")
     c.add_argument("--journal", help="journal file for book_trip")
     c.add_argument("--now", help="local time booking deadlines are checked against (default: now)")
-    c.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
+    c.add_argument("--time-limit", type=seconds, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     c.set_defaults(func=cmd_call)
 
     s = sub.add_parser("booking-server", help="run the booking service")
     s.add_argument("--catalog", help="CATALOG.json to seed the inventory from (default: the demo catalog)")
     s.add_argument("--db", required=True, help="SQLite file of inventory and bookings (created when absent)")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8750, help="port (default 8750; 0: a free port)")
+    s.add_argument("--port", type=port, default=8750, help="port (default 8750; 0: a free port)")
     s.add_argument("--capacity", action="append", default=[], metavar="KIND=N",
                    help="stock per item of a kind when the db is created (flight, train, car, taxi, hotel, table, "
                         "ticket); repeatable")
@@ -235,7 +236,7 @@ def add_acting_parsers(sub: Any) -> None:
     b.add_argument("--dry-run", action="store_true", help="check availability only; book and write nothing")
     b.add_argument("--resume", action="store_true", help="continue an unfinished run recorded in the journal")
     b.add_argument("--now", help="local time deadlines are checked against, YYYY-MM-DDTHH:MM (default: now)")
-    b.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
+    b.add_argument("--time-limit", type=seconds, default=10.0, metavar="S", help="seconds per re-plan (default 10)")
     b.add_argument("--history", help="HISTORY.json to re-plan by (the preference model)")
     b.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp",
                    help="the extra rule files the itinerary was planned with (enforced when re-planning)")

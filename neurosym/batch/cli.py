@@ -27,14 +27,10 @@ from typing import Any
 
 
 def cmd_plan_many(args: argparse.Namespace) -> int:
-    from ..cli import InputError, load_model
+    from ..files import InputError, load_model
     from .jsonl import ResultsWriter, read_requests, resume
     from .results import PlanResult, RemoteError
 
-    if args.workers is not None and args.workers < 1:
-        raise InputError(f"--workers: must be at least 1, not {args.workers}")
-    if args.time_limit is not None and args.time_limit < 0:
-        raise InputError(f"--time-limit: must not be negative, not {args.time_limit:g}")
     catalog = None
     if args.catalog:
         from ..catalog import Catalog
@@ -65,7 +61,7 @@ def _plan(args: argparse.Namespace, catalog: Any, todo: list[Any], lines: list[A
           out: Any) -> int:
     from tqdm import tqdm
 
-    from ..cli import InputError
+    from ..files import InputError
     from .engine import plan_many
 
     requests = {line.index: line.request for line in todo}
@@ -108,7 +104,7 @@ def _plan(args: argparse.Namespace, catalog: Any, todo: list[Any], lines: list[A
 
 def add_plan_many_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``plan-many`` subcommand to the CLI's subparsers."""
-    from ..cli import add_reproducible_option
+    from ..cli import add_reproducible_option, count, seconds
 
     p = sub.add_parser("plan-many", help="plan many requests on Dask, writing results as they complete (resumable)")
     p.add_argument("requests", metavar="REQUESTS.jsonl",
@@ -118,8 +114,8 @@ def add_plan_many_parser(sub: Any) -> argparse.ArgumentParser:
                    help="results, one line per request keyed by index; an existing file is resumed")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786)")
-    where.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
-    p.add_argument("--time-limit", type=float, default=5.0, metavar="S",
+    where.add_argument("--workers", type=count, metavar="N", help="local worker processes (default: one per core)")
+    p.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search each request (default 5)")
     p.add_argument("--rules", nargs="+", default=[], metavar="FILE.lp", help="extra rule files to enforce")
     add_reproducible_option(p)

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..cli import InputError, validation_message
+from ..files import InputError, describe_validation, parse_json, read_text
 from ..preferences.history import UserHistory
 from ..request import TripRequest
 from .results import request_digest
@@ -58,22 +58,16 @@ class RequestLine:
 def read_requests(path: str | Path) -> list[RequestLine]:
     """Every request line of ``path``; a bad line is kept with its error (``file:line: ...``)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{p}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    text = read_text(p, "requests file")
     out: list[RequestLine] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
         index = len(out)
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            out.append(RequestLine(index, number, error=f"{p}:{number}:{exc.colno}: invalid JSON: {exc.msg}"))
-            continue
-        except ValueError as exc:  # a number too long to convert
-            out.append(RequestLine(index, number, error=f"{p}:{number}: invalid JSON: {exc}"))
+            data = parse_json(raw, f"{p}:{number}")
+        except InputError as exc:
+            out.append(RequestLine(index, number, error=str(exc).replace(f"{p}:{number}:1:", f"{p}:{number}:")))
             continue
         try:
             if isinstance(data, dict) and "request" in data:
@@ -82,7 +76,7 @@ def read_requests(path: str | Path) -> list[RequestLine]:
             else:
                 out.append(RequestLine(index, number, TripRequest.model_validate(data)))
         except ValidationError as exc:
-            out.append(RequestLine(index, number, error=f"{p}:{number}: {validation_message(exc)}"))
+            out.append(RequestLine(index, number, error=f"{p}:{number}: {describe_validation(exc)}"))
     return out
 
 

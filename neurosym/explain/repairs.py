@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from .. import vocab as V
+from ..bounds import cost_unit_of
 from ..catalog import clock, leg_name
 from ..costs import cents, leg_cost, night_cost
 from ..problem import LegOption, Problem, build_problem
@@ -190,7 +191,7 @@ class Repairs:
         r = P.run(active=keep, aux="min_cost", mode="opt", limit=self.time_limit)
         if not r.sat or r.aux is None:
             return None, False
-        return round(r.aux / 100, 2), r.proven
+        return round(r.aux * cost_unit_of(facts) / 100, 2), r.proven  # the objective counts cost units
 
     def _dates_relevant(self, conflicts: list[list[clingo.Symbol]]) -> bool:
         if self.search_dates is not None:

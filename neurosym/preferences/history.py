@@ -12,13 +12,25 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from ..catalog import check_text
+from ..limits import MAX_DESCRIPTION, MAX_TEXT
 
 ItemKind = Literal["hotel", "attraction", "restaurant", "flight", "ground"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown fields, infinities and NaN are refused, and so is text that is too long or
+    not valid Unicode (a history's text is encoded and printed)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, v: object, info: ValidationInfo) -> object:
+        check_text(v, MAX_DESCRIPTION if info.field_name == "description" else MAX_TEXT)
+        return v
 
 
 class HistoryItem(_Model):
@@ -62,11 +74,13 @@ class UserHistory(_Model):
 
         Raises ``ValueError`` naming the file and the offending field on invalid content.
         """
+        from ..files import InputError, load_model
         path = Path(path)
         try:
-            return cls.model_validate_json(path.read_bytes())
-        except ValidationError as exc:
-            raise ValueError(f"{path}: invalid user history: {_describe(exc)}") from exc
+            return load_model(path, cls)
+        except InputError as exc:  # a subclass of ValueError
+            detail = str(exc)[len(str(path)):].lstrip(": ") if str(exc).startswith(str(path)) else str(exc)
+            raise InputError(f"{path}: invalid user history: {detail}") from None
 
     def to_json(self) -> str:
         """Indented JSON, without the fields that are unset (``None``)."""
@@ -76,11 +90,3 @@ class UserHistory(_Model):
         """Write :meth:`to_json` to a file."""
         Path(path).write_text(self.to_json())
 
-
-def _describe(exc: ValidationError) -> str:
-    """``field.path: message`` for each error, e.g. ``items.2.rating: Input should be ...``."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(document)"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)

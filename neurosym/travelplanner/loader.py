@@ -567,20 +567,40 @@ def _json_query(raw: Any, position: int) -> TPQuery:
     return _query(raw.get("idx", position), raw, _parse_reference(iter(reference.items())), plan)
 
 
+def _utf8_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The lines of a UTF-8 file, numbered from 1; a line that is not UTF-8 is a located error."""
+    with path.open("rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                yield line_number, raw.decode("utf-8-sig" if line_number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise TravelPlannerDataError(
+                    path, line_number, None,
+                    f"not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1}); save the file as UTF-8",
+                    unit="line") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_jsonl(path: str | Path) -> list[TPQuery]:
     """Read a JSON-lines split; ``idx`` defaults to the 1-based position when absent."""
     path = Path(path)
     queries: list[TPQuery] = []
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            with _located(path, line_number, "line"):
-                try:
-                    raw = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise _FieldError("<record>", f"invalid JSON: {error.msg}") from None
-                queries.append(_json_query(raw, len(queries) + 1))
+    for line_number, line in _utf8_lines(path):
+        if not line.strip():
+            continue
+        with _located(path, line_number, "line"):
+            try:
+                raw = json.loads(line, parse_constant=_reject_constant)
+            except json.JSONDecodeError as error:
+                raise _FieldError("<record>", f"invalid JSON: {error.msg}") from None
+            except ValueError as error:  # NaN, or a number of more than 4,300 digits
+                raise _FieldError("<record>", f"invalid JSON: {str(error).split(';')[0]}") from None
+            except RecursionError:
+                raise _FieldError("<record>", "invalid JSON: nested too deeply") from None
+            queries.append(_json_query(raw, len(queries) + 1))
     return queries
 
 
@@ -642,14 +662,21 @@ def load_csv(path: str | Path) -> list[TPQuery]:
     """Read a split in the published CSV layout; ``idx`` is the 1-based row number."""
     path = Path(path)
     queries: list[TPQuery] = []
-    with path.open(encoding="utf-8", newline="") as handle, _large_csv_fields():
-        reader = csv.DictReader(handle)
-        missing = [name for name in _QUERY_FIELDS if name not in (reader.fieldnames or [])]
-        if missing:
-            raise TravelPlannerDataError(path, None, missing[0], "missing column in the header")
-        for row_number, raw in enumerate(reader, start=1):
-            with _located(path, row_number, "row"):
-                queries.append(_csv_query(raw, row_number))
+    row_number = 0
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle, _large_csv_fields():
+            reader = csv.DictReader(handle)
+            missing = [name for name in _QUERY_FIELDS if name not in (reader.fieldnames or [])]
+            if missing:
+                raise TravelPlannerDataError(path, None, missing[0], "missing column in the header")
+            for row_number, raw in enumerate(reader, start=1):
+                with _located(path, row_number, "row"):
+                    queries.append(_csv_query(raw, row_number))
+    except UnicodeDecodeError as error:
+        raise TravelPlannerDataError(path, row_number + 1, None, f"not UTF-8 text ({error.reason}); "
+                                     "save the file as UTF-8") from None
+    except csv.Error as error:
+        raise TravelPlannerDataError(path, row_number + 1, None, f"unreadable CSV: {error}") from None
     return queries
 
 

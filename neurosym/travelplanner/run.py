@@ -59,8 +59,7 @@ def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     from ..planner import NoItinerary
 
-    catalog = to_catalog(query)
-    request = to_request(query)
+    catalog, request = _problem_of(query)
     t1 = time.perf_counter()
     itinerary, error = None, None
     try:
@@ -115,8 +114,9 @@ def plan_batch(queries: Sequence[TPQuery], time_limit: float | None, *, client: 
     catalogs, requests, map_s = [], [], []
     for query in queries:
         t0 = time.perf_counter()
-        catalogs.append(to_catalog(query))
-        requests.append(to_request(query))
+        catalog, request = _problem_of(query)
+        catalogs.append(catalog)
+        requests.append(request)
         map_s.append(time.perf_counter() - t0)
     records: list[dict[str, Any] | None] = [None] * len(queries)
     with plan_many(requests, catalog=catalogs, time_limit=time_limit, client=client, workers=workers,
@@ -139,6 +139,25 @@ def plan_batch(queries: Sequence[TPQuery], time_limit: float | None, *, client: 
     return records, batch.summary.as_dict()  # type: ignore[return-value]
 
 
+def _problem_of(query: TPQuery) -> tuple[Any, Any]:
+    """The query's catalog and request; a value the planner cannot take is a :class:`_QueryError`."""
+    from pydantic import ValidationError
+
+    from ..files import describe_validation
+    try:
+        return to_catalog(query), to_request(query)
+    except ValidationError as exc:
+        raise _QueryError(query.idx, describe_validation(exc)) from None
+
+
+class _QueryError(ValueError):
+    """A query whose data the planner cannot take (a price above the limit, for instance)."""
+
+    def __init__(self, idx: int, message: str):
+        self.idx, self.message = idx, message
+        super().__init__(f"query {idx}: {message}")
+
+
 def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | None = None,
         time_limit: float | None = DEFAULT_TIME_LIMIT, *, progress: bool = False, workers: int | None = None,
         client: Any = None) -> dict[str, Any]:
@@ -153,20 +172,26 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
     the report's ``batch`` says on how many worker threads and how fast.
     """
     data_path = Path(data_path)
+    for target in (out_path, report_path):
+        if target is not None and Path(target).resolve() == data_path.resolve():
+            raise TravelPlannerDataError(target, None, None, "is the data file itself; choose another output file")
     queries = load(data_path)
     database = database_for(data_path)
     batch: dict[str, Any] | None = None
-    if workers is not None or client is not None:
-        records, batch = plan_batch(queries, time_limit, client=client, workers=workers, progress=progress)
-    else:
-        records = []
-        for n, query in enumerate(queries, start=1):
-            rec = plan_one(query, time_limit)
-            records.append(rec)
-            if progress:
-                state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
-                print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
-                      file=sys.stderr, flush=True)
+    try:
+        if workers is not None or client is not None:
+            records, batch = plan_batch(queries, time_limit, client=client, workers=workers, progress=progress)
+        else:
+            records = []
+            for n, query in enumerate(queries, start=1):
+                rec = plan_one(query, time_limit)
+                records.append(rec)
+                if progress:
+                    state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
+                    print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
+                          file=sys.stderr, flush=True)
+    except _QueryError as exc:
+        raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None
     plans = [rec["plan"] for rec in records]
     write_submission(out_path, [submission_line(n, q.query, p)
                                 for n, (q, p) in enumerate(zip(queries, plans, strict=True), start=1)])
@@ -248,14 +273,14 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def cmd_travelplanner(args: argparse.Namespace) -> int:
-    if args.workers is not None and args.workers < 1:
-        print(f"error: --workers: must be at least 1, not {args.workers}", file=sys.stderr)
-        return 1
     try:
         report = run(args.data, args.out, args.report, time_limit=args.time_limit, progress=args.progress,
                      workers=args.workers, client=args.scheduler)
-    except (TravelPlannerDataError, FileNotFoundError, ImportError, ConnectionError) as exc:
+    except (TravelPlannerDataError, ImportError, ConnectionError) as exc:  # ConnectionError: no scheduler
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a missing data file, an output folder that cannot be written
+        print(f"error: {exc.filename or args.data}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     print(format_report(report))
     return 0
@@ -267,11 +292,12 @@ def add_travelplanner_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, metavar="PATH", help="the split: train.jsonl or a published CSV")
     p.add_argument("--out", required=True, metavar="PLANS.jsonl", help="where to write the submission")
     p.add_argument("--report", metavar="REPORT.json", help="where to write the full report")
-    p.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+    from ..cli import count, seconds
+    p.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"wall-clock seconds to ground and search each query (default {DEFAULT_TIME_LIMIT:g})")
     p.add_argument("--progress", action="store_true", help="print one line per query to stderr")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N",
+    where.add_argument("--workers", type=count, metavar="N",
                        help="plan on N local worker processes (Dask; pip install 'neurosym[distributed]')")
     where.add_argument("--scheduler", metavar="ADDRESS", help="plan on the Dask cluster of this scheduler")
     p.set_defaults(func=cmd_travelplanner)
