@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         n = 9 if args.quick else 45 * args.repeat
         reqs = [requests[i % len(requests)] for i in range(n)]
         cats = [catalogs[i % len(catalogs)] for i in range(n)]
-        options = {"time_limit": args.time_limit, **({"reproducible": True} if args.reproducible else {}), **plan_options()}
+        options = {"time_limit": args.time_limit, "reproducible": args.reproducible, **plan_options()}
         figures.update(plans=n, time_limit=args.time_limit, reproducible=args.reproducible)
         print(f"{n} plans ({len(requests)} TravelPlanner queries), time limit {args.time_limit:g} s, "
               f"{'reproducible (work-bounded)' if args.reproducible else 'wall-clock'} search; "

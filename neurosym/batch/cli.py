@@ -7,15 +7,16 @@
 Plans every request of REQUESTS.jsonl (one per line, see :mod:`.jsonl`) on Dask: local
 worker processes (``--workers``, default one per core) or the cluster of the scheduler
 at ``--scheduler``. As ``plan``, it searches reproducibly by default (a request gets the
-same itinerary on any worker, and when planned again). Each result is written to RESULTS.jsonl as soon as it completes, one
-line per request keyed by its index. Run again after a crash or Ctrl-C, it skips the
-requests already answered (and, with ``--retry-errors``, plans again those that ended in
-an error). A progress bar shows on a terminal, and the Dask dashboard's address when
-the scheduler serves one.
+same itinerary on any worker, and when planned again). Each result is written to
+RESULTS.jsonl as soon as it completes, one line per request keyed by its index. Run
+again after a crash or Ctrl-C, it skips the requests already answered (and, with
+``--retry-errors``, plans again those that ended in an error). A progress bar shows on
+a terminal, and the Dask dashboard's address when the scheduler serves one.
 
 Exit codes: 0 every request has its line and none is an error (some may have no
-itinerary), 1 bad input or no cluster (nothing planned), 2 some requests ended in an
-error (their lines say why), 130 interrupted (run again to resume).
+itinerary), 1 bad input, bad arguments or no cluster (nothing planned), 2 some
+requests ended in an error (their lines say why), 130 interrupted (run again to
+resume).
 """
 
 from __future__ import annotations
