@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt torch==2.13.0
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,notebook,web]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,notebook,web,distributed]'
 	touch $@
 
 setup: $(VENV)/.installed

@@ -30,6 +30,7 @@ _EXPORTS = {
     "load_demo_catalog": "demo", "demo_request": "demo", "demo_forecast": "demo",
     "Forecast": "weather", "trip_forecast": "weather",
     "UserHistory": "preferences", "PreferenceModel": "preferences",
+    "plan_many": "batch", "PlanResult": "batch", "BatchSummary": "batch",
     "Trace": "explain", "TraceEntry": "explain", "Diagnosis": "explain", "Repair": "explain", "attach": "explain",
 }
 

@@ -4,4 +4,7 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: worker processes started with multiprocessing's "spawn" (Dask's local cluster,
+# ``plan-many``) import this module again under another name and must not run the CLI.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,5 @@
-"""Command line: ``python -m neurosym demo | plan | verify | serve | travelplanner`` (and the
-booking commands of :mod:`neurosym.acting`).
+"""Command line: ``python -m neurosym demo | plan | verify | serve | travelplanner | plan-many``
+(and the booking commands of :mod:`neurosym.acting`).
 
 Exit codes: 0 success, 1 bad input or bad arguments (one line naming the file and
 field, or the argument), 2 no itinerary exists or none was found within the time limit
@@ -273,7 +273,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reproducible(p: argparse.ArgumentParser) -> None:
+def add_reproducible_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reproducible", action=argparse.BooleanOptionalAction, default=True,
                    help="bound the search by work, not time, so that the same request gives the same itinerary "
                         "on every run (one thread, clasp conflicts in proportion to --time-limit; the default); "
@@ -293,7 +293,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--time-limit", type=seconds, default=5.0, metavar="S",
                    help="wall-clock seconds to ground and search (default 5)")
     d.add_argument("--forecast", metavar="SOURCE", help="plan with the weather: demo, or a forecast JSON file")
-    _reproducible(d)
+    add_reproducible_option(d)
     d.set_defaults(func=cmd_demo)
 
     pl = sub.add_parser("plan", help="plan a request")
@@ -307,7 +307,7 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--forecast", metavar="SOURCE",
                     help="plan with the weather (rules/weather.lp, under the request's weather): demo, or a forecast "
                          "JSON file (neurosym.weather.save_forecast)")
-    _reproducible(pl)
+    add_reproducible_option(pl)
     pl.set_defaults(func=cmd_plan)
 
     v = sub.add_parser("verify", help="check an itinerary against every rule")
@@ -329,6 +329,8 @@ def parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_serve)
     from .travelplanner.run import add_travelplanner_parser
     add_travelplanner_parser(sub)
+    from .batch.cli import add_plan_many_parser
+    add_plan_many_parser(sub)
     from .acting.cli import add_acting_parsers
     add_acting_parsers(sub)
     return p

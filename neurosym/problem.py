@@ -59,8 +59,11 @@ class PlanningInputError(ValueError):
     """The request does not fit the catalog (an unknown city, for instance); names the field."""
 
     def __init__(self, field_name: str, message: str):
-        self.field = field_name
+        self.field, self.message = field_name, message
         super().__init__(f"{field_name}: {message}")
+
+    def __reduce__(self) -> tuple:  # pickles whole: a batch sends it back from a worker
+        return (type(self), (self.field, self.message))
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,9 @@ class RuleFileError(ValueError):
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple:  # pickles whole: a batch sends it back from a worker
+        return (type(self), (self.path, self.line, self.message))
+
 
 #: Parsed statements are shared (parsed once per file and process), and clingo's AST nodes are
 #: not safe to use from two threads at once: everything that reads them holds this lock (the

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("explain", {"explain", *(f"explain.{p.stem}" for p in (PKG / "explain").glob("*.py") if p.stem != "__init__")}),
     ("display", {"display"}),
     ("api", {"planner", "replanning"}),
-    ("apps", {"cli", "__main__", *(f"{pkg}.{p.stem}".removesuffix(".__init__") for pkg in ("travelplanner", "acting", "web")
+    ("apps", {"cli", "__main__", *(f"{pkg}.{p.stem}".removesuffix(".__init__") for pkg in ("travelplanner", "acting", "web", "batch")
                                     for p in (PKG / pkg).glob("*.py"))}),
 ]
 LAYER = {m: i for i, (_, mods) in enumerate(LAYERS) for m in mods}

@@ -11,7 +11,7 @@ a text must actually be encoded (see :mod:`neurosym.preferences.encoder`).
 from .cache import EmbeddingCache
 from .encoder import default_encoder_path
 from .history import HistoryItem, UserHistory
-from .model import Contribution, PreferenceModel, item_text
+from .model import Contribution, PreferenceModel, item_text, needed_texts
 
 __all__ = ["Contribution", "EmbeddingCache", "HistoryItem", "PreferenceModel", "UserHistory",
-           "default_encoder_path", "item_text"]
+           "default_encoder_path", "item_text", "needed_texts"]

@@ -80,6 +80,23 @@ class EmbeddingCache:
             self._encode(missing)
         return np.stack([self._vectors[k] for k in keys])
 
+    def add(self, keys: Sequence[str], vectors: np.ndarray) -> int:
+        """Store embeddings computed elsewhere (another process's or machine's cache of the
+        same model) under their :meth:`key`; returns how many were new.
+
+        Keys already in memory or on disk are not written again; the new ones go to disk
+        as one shard. Plan batches use it to give each worker the embeddings once.
+        """
+        if len(keys) != len(vectors):
+            raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
+        self._read_shards()
+        new = [i for i, k in enumerate(keys) if k not in self._vectors]
+        if new:
+            fresh = np.asarray(vectors, dtype=np.float32)[new]
+            self._vectors.update(zip((keys[i] for i in new), fresh))
+            self._publish([keys[i] for i in new], fresh)
+        return len(new)
+
     # -- internals ---------------------------------------------------------------------
     def _missing(self, keys: list[str], texts: Sequence[str]) -> dict[str, str]:
         return {k: t for k, t in zip(keys, texts) if k not in self._vectors}

@@ -91,6 +91,19 @@ def item_text(item: Item) -> str:
     return ". ".join(p.strip().rstrip(".") for p in parts if p.strip()) + "."
 
 
+def needed_texts(history: UserHistory, catalog: Catalog | None = None) -> list[str]:
+    """Every text a model fitted on ``history`` embeds to score the items of ``catalog``:
+    the history's own (past items, likes, dislikes) and each catalog item's
+    :func:`item_text`, without repeats. Embedding them ahead (``EmbeddingCache.embed``)
+    means that fitting and scoring encode nothing more."""
+    index = catalog.index() if catalog is not None else {}
+    texts = [item_text(index[h.id]) if h.id in index else (h.description or "") for h in history.items]
+    texts += [*history.likes, *history.dislikes]
+    if catalog is not None:
+        texts += [item_text(item) for item in catalog.items()]
+    return [t for t in dict.fromkeys(texts) if t]
+
+
 def _part_of_day(minute: int) -> str:
     hour = (minute % 1440) / 60
     for limit, name in ((8, "early morning"), (12, "morning"), (17, "afternoon"), (21, "evening")):

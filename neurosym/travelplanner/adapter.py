@@ -349,7 +349,13 @@ def plan(request: TripRequest, catalog: Catalog, *, time_limit: float | None = 5
     """
     from ..planner import plan_itinerary
 
-    return plan_itinerary(request, catalog, rules=[rules_path()], time_limit=time_limit, prune=True)
+    return plan_itinerary(request, catalog, time_limit=time_limit, **plan_options())
+
+
+def plan_options() -> dict[str, Any]:
+    """The keyword arguments of ``plan_itinerary`` (and ``plan_many``) that :func:`plan`
+    adds: the conventions file, with dominance pruning kept on."""
+    return {"rules": [rules_path()], "prune": True}
 
 
 def plan_query(query: TPQuery, *, time_limit: float | None = 5.0) -> tuple[list[dict[str, Any]], Itinerary]:
@@ -369,6 +375,7 @@ __all__ = [
     "destination_cities",
     "ground_departures",
     "plan",
+    "plan_options",
     "plan_query",
     "rules_path",
     "to_catalog",

@@ -4,7 +4,8 @@
 (:mod:`.adapter`), writes the submission file, scores it with the project's checker
 (:mod:`.checker`) and reports the benchmark's pass rates, the time per query and how
 many plans were proven optimal. ``python -m neurosym travelplanner --data PATH --out
-plans.jsonl [--report report.json]`` does the same from the command line.
+plans.jsonl [--report report.json] [--workers N | --scheduler ADDRESS]`` does the same from
+the command line, on Dask when given workers or a scheduler (:func:`plan_batch`).
 """
 
 from __future__ import annotations
@@ -60,14 +61,28 @@ def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
 
     catalog, request = _problem_of(query)
     t1 = time.perf_counter()
-    record: dict[str, Any] = {"idx": query.idx, "plan": None, "optimal": False, "error": None}
+    itinerary, error = None, None
     try:
         itinerary = plan(request, catalog, time_limit=time_limit)
-    except NoItinerary as exc:
-        record["error"] = {"kind": "no_itinerary", "message": exc.message,
-                           "rules": sorted({rule for rule, _ in exc.violations})}
-    except TimeoutError as exc:  # no plan at all found within the time limit
-        record["error"] = {"kind": "timeout", "message": str(exc), "rules": []}
+    except (NoItinerary, TimeoutError) as exc:  # TimeoutError: no plan at all within the time limit
+        error = exc
+    t2 = time.perf_counter()
+    return _record(query, catalog, itinerary, error, map_s=t1 - t0, plan_s=t2 - t1)
+
+
+def _record(query: TPQuery, catalog: Any, itinerary: Any, error: BaseException | None, *,
+            map_s: float, plan_s: float) -> dict[str, Any]:
+    """A query's record: its plan or why there is none, and where the time went."""
+    from ..planner import NoItinerary
+
+    record: dict[str, Any] = {"idx": query.idx, "plan": None, "optimal": False, "error": None}
+    if isinstance(error, NoItinerary):
+        record["error"] = {"kind": "no_itinerary", "message": error.message,
+                           "rules": sorted({rule for rule, _ in error.violations})}
+    elif isinstance(error, TimeoutError):
+        record["error"] = {"kind": "timeout", "message": str(error), "rules": []}
+    elif error is not None:  # only from a batch: any other error of the query, kept as its outcome
+        record["error"] = {"kind": "error", "message": f"{type(error).__name__}: {error}", "rules": []}
     else:
         record["plan"] = to_plan(itinerary, catalog)
         record["optimal"] = itinerary.optimal
@@ -75,14 +90,53 @@ def plan_one(query: TPQuery, time_limit: float | None) -> dict[str, Any]:
         stats = itinerary.stats
         record["ground_s"] = float(stats.get("ground_s", 0.0))
         record["solve_s"] = float(stats.get("solve_s", 0.0))
-    t2 = time.perf_counter()
-    record["map_s"] = t1 - t0
-    record["plan_s"] = t2 - t1
-    record["total_s"] = t2 - t0
+    record["map_s"] = map_s
+    record["plan_s"] = plan_s
+    record["total_s"] = map_s + plan_s
     if record["plan"] is not None:
         # build_problem, reading the answer back and checking the rule files
         record["other_s"] = max(0.0, record["plan_s"] - record["ground_s"] - record["solve_s"])
     return record
+
+
+def plan_batch(queries: Sequence[TPQuery], time_limit: float | None, *, client: Any = None,
+               workers: int | None = None, progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Plan the queries on Dask with :func:`neurosym.batch.plan_many` (local worker
+    processes, or the cluster of ``client``: a ``distributed.Client`` or a scheduler's
+    address); the records in query order, and the batch's summary.
+
+    Each query's catalog (its reference information) travels with it; ``plan_s`` is the
+    time on the worker and ``map_s`` the time to map the query here.
+    """
+    from ..batch import plan_many
+    from .adapter import plan_options
+
+    catalogs, requests, map_s = [], [], []
+    for query in queries:
+        t0 = time.perf_counter()
+        catalog, request = _problem_of(query)
+        catalogs.append(catalog)
+        requests.append(request)
+        map_s.append(time.perf_counter() - t0)
+    records: list[dict[str, Any] | None] = [None] * len(queries)
+    with plan_many(requests, catalog=catalogs, time_limit=time_limit, client=client, workers=workers,
+                   **plan_options()) as batch:
+        if progress:
+            print(f"planning on {batch.summary.threads} worker threads ({batch.summary.scheduler})"
+                  + (f"; dashboard: {batch.dashboard_link}" if batch.dashboard_link else ""),
+                  file=sys.stderr, flush=True)
+        for n, result in enumerate(batch, start=1):
+            i = result.index
+            rec = _record(queries[i], catalogs[i], result.itinerary, result.error, map_s=map_s[i],
+                          plan_s=result.seconds)
+            rec["retried"] = result.retried
+            records[i] = rec
+            if progress:
+                state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
+                print(f"[{n}/{len(queries)}] query {queries[i].idx}: {state} in {rec['total_s']:.2f} s"
+                      + (" (planned again: a worker died)" if result.retried else ""), file=sys.stderr, flush=True)
+    assert all(rec is not None for rec in records), "plan_many gives every request a result"
+    return records, batch.summary.as_dict()  # type: ignore[return-value]
 
 
 def _problem_of(query: TPQuery) -> tuple[Any, Any]:
@@ -105,12 +159,17 @@ class _QueryError(ValueError):
 
 
 def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | None = None,
-        time_limit: float | None = DEFAULT_TIME_LIMIT, *, progress: bool = False) -> dict[str, Any]:
+        time_limit: float | None = DEFAULT_TIME_LIMIT, *, progress: bool = False, workers: int | None = None,
+        client: Any = None) -> dict[str, Any]:
     """Plan, export and score a split; returns the report (also written to ``report_path``).
 
     The plans are checked against the benchmark's database when a ``database/`` folder
     lies next to the data file, else against each query's reference information.
     A query without an itinerary gets an empty (undelivered) plan.
+
+    With ``workers`` (local worker processes) or ``client`` (a ``distributed.Client`` or
+    a scheduler's address), the queries are planned on Dask by :func:`plan_batch`, and
+    the report's ``batch`` says on how many worker threads and how fast.
     """
     data_path = Path(data_path)
     for target in (out_path, report_path):
@@ -118,17 +177,21 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
             raise TravelPlannerDataError(target, None, None, "is the data file itself; choose another output file")
     queries = load(data_path)
     database = database_for(data_path)
-    records = []
-    for n, query in enumerate(queries, start=1):
-        try:
-            rec = plan_one(query, time_limit)
-        except _QueryError as exc:
-            raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None
-        records.append(rec)
-        if progress:
-            state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
-            print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
-                  file=sys.stderr, flush=True)
+    batch: dict[str, Any] | None = None
+    try:
+        if workers is not None or client is not None:
+            records, batch = plan_batch(queries, time_limit, client=client, workers=workers, progress=progress)
+        else:
+            records = []
+            for n, query in enumerate(queries, start=1):
+                rec = plan_one(query, time_limit)
+                records.append(rec)
+                if progress:
+                    state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
+                    print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
+                          file=sys.stderr, flush=True)
+    except _QueryError as exc:
+        raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None
     plans = [rec["plan"] for rec in records]
     write_submission(out_path, [submission_line(n, q.query, p)
                                 for n, (q, p) in enumerate(zip(queries, plans, strict=True), start=1)])
@@ -173,6 +236,8 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
                        "final_pass": r.final_pass}
                       for rec, r in zip(records, results, strict=True)],
     }
+    if batch is not None:
+        report["batch"] = batch
     if report_path is not None:
         Path(report_path).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     return report
@@ -194,6 +259,11 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"time per query: cold {t['cold']:.3f} s")
     split = t["split_median"]
     lines.append("median split: " + ", ".join(f"{k} {v:.3f} s" for k, v in split.items() if v is not None))
+    batch = report.get("batch")
+    if batch:
+        lines.append(f"planned on Dask: {batch['threads']} worker threads, {batch['wall_s']:.1f} s wall "
+                     f"({batch['plans_per_s']:.1f} plans/s)"
+                     + (f"; {batch['retried']} planned again after a worker died" if batch["retried"] else ""))
     for bad in report["undelivered"]:
         lines.append(f"  query {bad['idx']}: no plan ({bad['kind']}): {bad['message']}")
     for bad in report["failing"]:
@@ -204,8 +274,9 @@ def format_report(report: dict[str, Any]) -> str:
 
 def cmd_travelplanner(args: argparse.Namespace) -> int:
     try:
-        report = run(args.data, args.out, args.report, time_limit=args.time_limit, progress=args.progress)
-    except TravelPlannerDataError as exc:
+        report = run(args.data, args.out, args.report, time_limit=args.time_limit, progress=args.progress,
+                     workers=args.workers, client=args.scheduler)
+    except (TravelPlannerDataError, ImportError, ConnectionError) as exc:  # ConnectionError: no scheduler
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a missing data file, an output folder that cannot be written
@@ -221,9 +292,13 @@ def add_travelplanner_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, metavar="PATH", help="the split: train.jsonl or a published CSV")
     p.add_argument("--out", required=True, metavar="PLANS.jsonl", help="where to write the submission")
     p.add_argument("--report", metavar="REPORT.json", help="where to write the full report")
-    from ..cli import seconds
+    from ..cli import count, seconds
     p.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT, metavar="S",
                    help=f"wall-clock seconds to ground and search each query (default {DEFAULT_TIME_LIMIT:g})")
     p.add_argument("--progress", action="store_true", help="print one line per query to stderr")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=count, metavar="N",
+                       help="plan on N local worker processes (Dask; pip install 'neurosym[distributed]')")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="plan on the Dask cluster of this scheduler")
     p.set_defaults(func=cmd_travelplanner)
     return p
