@@ -18,7 +18,7 @@ from typing import Any
 from .answer import Answer, Plan
 from .assemble import build_itinerary
 from .catalog import Catalog
-from .explain import Explainer, diagnose_problem
+from .explain import Diagnosis, Explainer, diagnose_problem
 from .itinerary import Itinerary
 from .limits import check_time_limit
 from .problem import Problem, Scorer, build_problem, candidate_items
@@ -143,7 +143,11 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     not count). When it runs out, the best itinerary so far is returned with
     ``optimal=False``; when none has been found yet, the search may go on for 10% of the
     limit plus 0.15 s more, then :class:`TimeoutError`. A diagnosis cut by the limit
-    says it is partial. ``None`` searches until optimality is proven.
+    says it is partial. The planning runs on a thread of its own, so the call keeps this
+    promise even while clingo grounds or preprocesses, which it cannot interrupt: the
+    thread is then told to stop at its next check and its result dropped. ``None``
+    searches until optimality is proven; with ``reproducible`` the clock only caps the
+    search (below).
 
     ``progress`` is called with a :class:`Progress` each time the search finds a better
     itinerary (from the solver's thread, so keep it short); returning False stops the
@@ -187,6 +191,18 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     if pref_model is not None:   # scoring with the neural model (encoding the catalog once) is not planning either
         scorer = _prescored(scorer, candidate_items(request, catalog))
     t0 = _time.perf_counter()   # the time limit starts here: fitting a preference model is not planning
+    args = (request, catalog, scorer, pref_model, rules, prune, forecast, time_limit, reproducible, diagnose, t0)
+    if time_limit is None or reproducible:   # no promise on the clock (a reproducible search keeps its own cap)
+        return _plan(*args, progress=progress, cancel=cancel)
+    return _on_time(args, progress, cancel)
+
+
+def _plan(request: TripRequest, catalog: Catalog, scorer: Scorer, pref_model: Any, rules: Sequence[str | Path],
+          prune: bool | None, forecast: Any, time_limit: float | None, reproducible: bool, diagnose: bool, t0: float,
+          *, progress: Callable[[Progress], Any] | None, cancel: Callable[[], bool] | None,
+          infeasible: Callable[[], None] | None = None) -> Itinerary:
+    """The planning of :func:`plan_itinerary`, from the facts on (``infeasible`` is told when
+    no itinerary exists, before the diagnosis starts)."""
     problem = build_problem(request, catalog, scorer, prune_dominated=not rules if prune is None else prune,
                             forecast=forecast)
     on_plan = None
@@ -201,6 +217,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
 
     answer = plan_certified(problem, rules, _limits(time_limit, t0, reproducible), on_plan=on_plan, cancel=cancel)
     if answer is None:
+        if infeasible is not None:
+            infeasible()
         if not diagnose:
             raise NoItinerary("No itinerary obeys every rule (not diagnosed).")
         raise no_itinerary(problem, rules, **_diagnosis_limits(time_limit, t0))
@@ -213,11 +231,58 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
 
 
+def _on_time(args: tuple, progress: Callable[[Progress], Any] | None,
+             cancel: Callable[[], bool] | None) -> Itinerary:
+    """:func:`_plan` on a thread of its own, waited for until the call's time limit plus its
+    grace: what clingo cannot interrupt (grounding a large program, clasp's preprocessing)
+    then no longer holds the caller past the limit. Past it, the thread is told to stop (it
+    does at its next check, and its result is dropped; ``progress`` is not called again) and
+    the call raises :class:`TimeoutError`, or :class:`NoItinerary` with a partial diagnosis
+    when the search had already shown that no itinerary exists."""
+    import threading
+
+    time_limit, t0 = args[7], args[-1]
+    late = threading.Event()
+    known_infeasible = threading.Event()
+    out: dict[str, Any] = {}
+
+    def stop() -> bool:
+        return late.is_set() or (cancel is not None and bool(cancel()))
+
+    def shown(p: Progress) -> Any:
+        return False if late.is_set() else progress(p)   # type: ignore[misc]
+
+    def run() -> None:
+        try:
+            out["itinerary"] = _plan(*args, progress=None if progress is None else shown, cancel=stop,
+                                     infeasible=known_infeasible.set)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=run, name="neurosym-plan", daemon=True)
+    worker.start()
+    # the diagnosis ends at the grace's end: a few more ms let its answer through
+    worker.join(max(0.0, t0 + time_limit * (1 + GRACE_SHARE) + GRACE_S + JOIN_MARGIN_S - _time.perf_counter()))
+    if worker.is_alive():
+        late.set()
+        if known_infeasible.is_set():
+            raise NoItinerary(f"No itinerary obeys every rule; the diagnosis did not finish within the time limit "
+                              f"of {time_limit:g} s.", diagnosis=Diagnosis(complete=False))
+        raise TimeoutError(f"no itinerary found within the time limit of {time_limit:g} s (building, bounding and "
+                           f"grounding this trip take longer); give it a larger time_limit")
+    if "error" in out:
+        raise out["error"]
+    return out["itinerary"]
+
+
 #: The whole call ends within this share of the time limit plus :data:`GRACE_S` seconds:
 #: the search improves the itinerary until the time limit, and only a first itinerary
 #: (or the end of a diagnosis) may use the grace.
 GRACE_SHARE = 0.1
 GRACE_S = 0.15
+#: How long past the grace the caller waits for an answer on its way (a diagnosis that
+#: stopped at its deadline, an itinerary being verified) before it gives up on it.
+JOIN_MARGIN_S = 0.03
 
 
 def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:

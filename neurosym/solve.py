@@ -127,6 +127,8 @@ def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
 def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limits, *,
                on_plan: OnPlan | None, stop: Stop | None, canonical: bool,
                assume: Sequence[clingo.Symbol], cancel: Cancel | None) -> Answer | None:
+    if cancel is not None and cancel():   # stopped before grounding: there is no itinerary to return
+        raise TimeoutError("stopped before a first itinerary was found")
     t0 = _time.perf_counter()
     prog = Program(problem.facts, files=[*core_paths(), rule_file(CANONICAL_FILE)], user_files=user_rules,
                    search=limits.search)
