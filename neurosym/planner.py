@@ -259,7 +259,9 @@ def _on_time(args: tuple, progress: Callable[[Progress], Any] | None,
         except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
             out["error"] = exc
 
-    worker = threading.Thread(target=run, name="neurosym-plan", daemon=True)
+    # not a daemon: at exit the interpreter waits for it to stop (a daemon thread killed
+    # inside clingo at exit aborts the process)
+    worker = threading.Thread(target=run, name="neurosym-plan", daemon=False)
     worker.start()
     # the diagnosis ends at the grace's end: a few more ms let its answer through
     worker.join(max(0.0, t0 + time_limit * (1 + GRACE_SHARE) + GRACE_S + JOIN_MARGIN_S - _time.perf_counter()))
