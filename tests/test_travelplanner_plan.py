@@ -221,6 +221,27 @@ def test_cli_plans_and_scores_a_split(data_dir: Path, tmp_path: Path, capsys: py
     assert main(["travelplanner", "--data", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 1
 
 
+def test_a_query_without_a_plan_in_time_is_planned_again_with_more(data_dir: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import neurosym.travelplanner.run as tp_run
+    lines = (data_dir / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    two = tmp_path / "two.jsonl"
+    two.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    limits = []
+
+    def slow_machine(request, catalog, *, time_limit):   # as if the machine were too busy for 0.5 s
+        limits.append(time_limit)
+        if time_limit < 1:
+            raise TimeoutError(f"no itinerary found within the time limit of {time_limit:g} s")
+        return plan(request, catalog, time_limit=time_limit)
+
+    monkeypatch.setattr(tp_run, "plan", slow_machine)
+    report = run(two, tmp_path / "plans.jsonl", time_limit=0.5)
+    assert limits == [0.5, 0.5, 5.0, 5.0]
+    assert report["retried_after_timeout"] == 2
+    assert report["delivered"] == report["final_pass"] == 2
+
+
 # --------------------------------------------------------------------------- late flights
 
 def _landing_at(q: TPQuery, arrival: int) -> TPQuery:

@@ -29,6 +29,9 @@ from .loader import TPQuery, TravelPlannerDataError, load
 #: plan reaches the certified bound, which takes well under this on almost every query
 #: (docs/performance.md); the limit only matters when a proof takes longer.
 DEFAULT_TIME_LIMIT = 1.0
+#: A query with no plan at all within its time limit (a slow or busy machine) is planned
+#: once more with this many times the limit: a delivered plan is what the benchmark scores.
+RETRY_FACTOR = 10
 
 
 def database_for(data_path: str | Path) -> TPDatabase | None:
@@ -139,6 +142,30 @@ def plan_batch(queries: Sequence[TPQuery], time_limit: float | None, *, client: 
     return records, batch.summary.as_dict()  # type: ignore[return-value]
 
 
+def _retry_timeouts(queries: Sequence[TPQuery], records: list[dict[str, Any]], time_limit: float | None, *,
+                    progress: bool = False) -> int:
+    """Plan each query that got no plan within ``time_limit`` once more, with
+    :data:`RETRY_FACTOR` times the limit (its record then counts both calls' time and says
+    ``retried_after_timeout``); how many were."""
+    if time_limit is None:
+        return 0
+    retried = 0
+    for i, rec in enumerate(records):
+        if rec["error"] is None or rec["error"]["kind"] != "timeout":
+            continue
+        again = plan_one(queries[i], RETRY_FACTOR * max(time_limit, 0.1))
+        for key in ("map_s", "plan_s", "total_s"):
+            again[key] += rec[key]
+        again["retried_after_timeout"] = True
+        records[i] = again
+        retried += 1
+        if progress:
+            state = "ok" if again["plan"] is not None else again["error"]["kind"]
+            print(f"query {queries[i].idx}: no plan within {time_limit:g} s; planned again with "
+                  f"{RETRY_FACTOR * max(time_limit, 0.1):g} s: {state}", file=sys.stderr, flush=True)
+    return retried
+
+
 def _problem_of(query: TPQuery) -> tuple[Any, Any]:
     """The query's catalog and request; a value the planner cannot take is a :class:`_QueryError`."""
     from pydantic import ValidationError
@@ -190,6 +217,7 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
                     state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
                     print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
                           file=sys.stderr, flush=True)
+        retried = _retry_timeouts(queries, records, time_limit, progress=progress)
     except _QueryError as exc:
         raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None
     plans = [rec["plan"] for rec in records]
@@ -209,6 +237,7 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
         "final_pass": sum(r.final_pass for r in results),
         "figures": figures,
         "proven_optimal": sum(1 for rec in planned if rec["optimal"]),
+        "retried_after_timeout": retried,
         "time_s": {
             "cold": round(totals[0], 4) if totals else None,
             "warm": _summary(totals[1:]),
@@ -249,7 +278,9 @@ def format_report(report: dict[str, Any]) -> str:
     t = report["time_s"]
     lines = [f"{n} queries from {report['data']} (checked against the {report['checked_against']})",
              f"final pass {report['final_pass']}/{n}; delivered {report['delivered']}/{n}; "
-             f"proven optimal {report['proven_optimal']}/{report['delivered']}"]
+             f"proven optimal {report['proven_optimal']}/{report['delivered']}"
+             + (f"; planned again with {RETRY_FACTOR} times the time limit after a timeout: "
+                f"{report['retried_after_timeout']}" if report.get("retried_after_timeout") else "")]
     lines += [f"  {name}: {value:.4f}" for name, value in report["figures"].items()]
     warm = t["warm"]
     if warm["n"]:
