@@ -207,6 +207,8 @@ def test_a_kept_outdoor_sight_in_the_rain_is_a_conflict_with_a_confirmed_repair(
         plan_itinerary(req, cat, forecast=f, time_limit=5)
     d = info.value.diagnosis
     assert {c.field for c in d.conflict} == {"keep", "weather"}
+    # the closest itinerary (the first repair's) breaks the rain rule, in the verifier's words
+    assert any(b.rule == "weather_rain" and "90% rain" in b.text for b in d.violations)
     accept = next(r for r in d.repairs if r.kind == "weather")
     assert accept.confirmed and accept.changes["weather"]["risk"] == "accept"
     it = plan_itinerary(accept.apply(req), cat, forecast=f, time_limit=5)

@@ -151,7 +151,7 @@ def _broken(problem: Problem, rules: Sequence[Path], prog: ExplainProgram, d: Di
             it = None
         if it is not None:
             out = []
-            for v in verify(it, problem.request, problem.catalog):
+            for v in verify(it, problem.request, problem.catalog, problem.forecast):
                 r = info.get(v.rule)
                 out.append(Broken(rule=v.rule, file=shown_path(r.path) if r else "", line=r.line if r else 0,
                                   text=v.message, items=[v.item_id] if v.item_id else []))
