@@ -241,8 +241,7 @@ def frame_repairs(problem: Problem, rules: Sequence[str | Path], clock: Clock, *
         if frame and combine is not None and not clock.expired():
             fix = combine(new)
             if fix is not None:
-                both = merge([r, fix])
-                both.changes = {**changes, **fix.changes}
+                both = merge([r, fix])   # the changes of both (merge joins them)
                 both.confirmed, both.total_cost, both.cities = fix.confirmed, fix.total_cost, fix.cities
                 found.append(both)
                 kinds_done.add(kind)
