@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import vocab as V
 from ..answer import Plan
+from ..asp import symbol
 from ..bounds import cost_unit_of
 from ..catalog import Catalog, clock, leg_name
 from ..costs import cents, leg_cost, night_cost
@@ -198,7 +199,7 @@ class Repairs:
         P = self._min_cost
         names = {term_text(c) for c in active}
         keep = [c for c in P.constraints if term_text(c) in names]
-        present = [k for k in bans if P.has(clingo.Function("ns_ban", [_sym(k)]))]
+        present = [k for k in bans if P.has(clingo.Function("ns_ban", [symbol(k)]))]
         r: Result = P.run(active=keep, ban=present, aux="min_cost", mode="opt", plan=True,
                           limit=self.clock.limit(min(self.time_limit, MIN_COST_LIMIT)), first=self.limit())
         if not r.sat or r.aux is None:
@@ -247,11 +248,6 @@ class Repairs:
                     {"keep": [x.model_dump(mode="json") for i, x in enumerate(req.keep, start=1) if i != k]},
                     DROP, True)
         return None
-
-
-def _sym(k: Key) -> clingo.Symbol:
-    from ..asp import symbol
-    return symbol(k)
 
 
 def _kind(c: clingo.Symbol) -> str:
