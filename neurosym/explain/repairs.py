@@ -243,9 +243,11 @@ class Repairs:
             return (f"accept bad weather for outdoor visits (your {constraint_text(req, c)} becomes a preference "
                     "instead of a rule)", {"weather": {**req.weather.model_dump(), "risk": "accept"}}, WIDEN, True)
         if name == "keep":
-            k = c.arguments[0].number
-            return (f"give up {constraint_text(req, c)}",
-                    {"keep": [x.model_dump(mode="json") for i, x in enumerate(req.keep, start=1) if i != k]},
+            # keep(K) numbers the original request's keeps; other parts may have dropped some already
+            gone = self.req.keep[c.arguments[0].number - 1]
+            rest = list(req.keep)
+            rest.remove(gone)
+            return (f"give up {constraint_text(self.req, c)}", {"keep": [x.model_dump(mode="json") for x in rest]},
                     DROP, True)
         return None
 
