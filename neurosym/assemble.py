@@ -19,7 +19,7 @@ from .catalog import Attraction, Hotel, Restaurant, category, duration, leg_name
 from .costs import leg_cost, leg_units, night_cost, place_cost, rooms
 from .itinerary import Day, Event, Itinerary, Justification, Leg, Stay
 from .problem import BUFFERS, Problem
-from .rules import applicable_rules, core_paths, describe, weather_rule_names
+from .rules import applicable_rules, core_paths, rule_catalog, weather_rule_names
 from .travel import hub_id
 
 
@@ -147,9 +147,9 @@ def _day_events(problem: Problem, d: int, start_city: str, end_city: str, leg: A
 def justify(problem: Problem, answer: Answer, it: Itinerary, rules: Sequence[str | Path] = (),
             model: Any = None) -> list[Justification]:
     """One justification per chosen item: its score, the rules it was checked against, its cost."""
-    paths = [*core_paths(), *(Path(p) for p in rules)]
-    where = {info.name: info.where for p in paths for info in describe(p)}
-    by_cat = applicable_rules(paths)
+    user = [Path(p) for p in rules]
+    where = {name: info.where for name, info in rule_catalog(user).items()}
+    by_cat = applicable_rules([*core_paths(), *user])
     weather = weather_rule_names()
     checked = {cat: [f"{n} ({where[n]})" for n in names if n not in weather] for cat, names in by_cat.items()}
     outdoor = [f"{n} ({where[n]})" for n in by_cat["attraction"] if n in weather]

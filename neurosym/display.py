@@ -168,7 +168,7 @@ def no_itinerary_html(exc: Any) -> str:
         if d.frame:
             parts.append("<div>Even with all your constraints set aside, the dates, cities and catalog do not "
                          "fit" + (":</div><ul>" + "".join(f"<li>{_e(m)}</li>" for m in d.missing) + "</ul>"
-                                  if getattr(d, "missing", None) else ".</div>"))
+                                  if d.missing else ".</div>"))
         if d.repairs:
             rows = "".join(
                 f"<tr><td>{i}</td><td>{'✔' if r.confirmed else '?'}</td><td>{_e(r.text)}</td>"
@@ -178,9 +178,9 @@ def no_itinerary_html(exc: Any) -> str:
             parts.append("<div>Repairs, the smallest change first, each confirmed by planning:</div><table><tr>"
                          "<th>#</th><th></th><th>repair</th><th>change</th><th>how much it changes</th>"
                          f"<th>cost of the plan</th><th>cities</th></tr>{rows}</table>")
-        elif getattr(d, "searched", None):
+        elif d.searched:
             parts.append("<div>No repair found: " + _e("; ".join(d.searched)) + ".</div>")
-        if not getattr(d, "complete", True):
+        if not d.complete:
             parts.append("<div><b>The search for repairs stopped at its time limit</b>: these are the ones found "
                          "so far; others may exist.</div>")
         if d.violations:

@@ -273,8 +273,8 @@ class Itinerary(_Model):
     def _gap(self) -> "Itinerary":
         """``gap`` follows from ``bound`` and ``objective`` (a value read from JSON is recomputed)."""
         gap = None
-        if self.bound is not None and self.objective:
-            value = -self.objective[0]
+        value = self.value
+        if self.bound is not None and value is not None:
             gap = 0.0 if value >= self.bound else round((self.bound - value) / max(abs(self.bound), 1), 6)
         object.__setattr__(self, "gap", gap)
         return self

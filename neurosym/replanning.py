@@ -34,13 +34,14 @@ class Change(BaseModel):
     item_id: str
     name: str
     before: str | None = Field(default=None, description="where it was: 'day 3 11:00' (None: added)")
-    after: str | None = Field(default=None, description="where it is now (None: dropped)")
+    after: str | None = Field(default=None, description="where it is now (None: dropped, or a leg or stay with "
+                                                        "nothing in its place)")
     reason: str
     rules: list[str] = Field(default_factory=list, description="the rules its old place now breaks")
 
     def text(self) -> str:
         where = {"moved": f"moved from {self.before} to {self.after}", "dropped": f"dropped (was {self.before})",
-                 "added": f"added on {self.after}", "replaced": f"{self.before} -> {self.after}"}[self.kind]
+                 "added": f"added on {self.after}", "replaced": f"{self.before} -> {self.after or 'nothing in its place'}"}[self.kind]
         return f"{self.name}: {where}: {self.reason}"
 
 

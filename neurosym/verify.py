@@ -161,9 +161,6 @@ def _money(amount_cents: int) -> str:
     return f"{amount_cents / 100:,.2f}"
 
 
-_duration = duration   # a place's duration: the catalog's one function
-
-
 def _name(item: object) -> str:
     if isinstance(item, (Flight, GroundLeg)):
         return leg_name(item)
@@ -408,7 +405,7 @@ class _Checker:
         if ev.city != item.city:
             self.add("itinerary_event_city", d, ev.item_id,
                      f"{what} is shown in {ev.city}, but {item.name} is in {item.city}")
-        dur = _duration(item)
+        dur = duration(item)
         if ev.end != ev.start + dur:
             self.add("itinerary_event_time", d, ev.item_id,
                      f"{item.name} is shown {clock(ev.start)}-{clock(ev.end)}, but lasts {dur} min")
@@ -505,7 +502,7 @@ class _Checker:
         placed: list[tuple[Event, Attraction | Restaurant | Hotel]] = [*self.acts.get(d, []),
                                                                       *self.hotel_events.get(d, [])]
         for ev, item in placed:
-            end = ev.end if isinstance(item, Hotel) else ev.start + _duration(item)
+            end = ev.end if isinstance(item, Hotel) else ev.start + duration(item)
             if item.city == leg.origin and not (isinstance(item, Hotel) and ev.kind == "check_in"):
                 m = self.travel(leg.origin, item.id, src_hub)
                 if m is not None and end + m + leg.before > leg.dep:
@@ -625,9 +622,9 @@ class _Checker:
             if item.city != city:
                 continue
             m = self.travel(city, item.id, hotel.id)
-            if m is not None and ev.start + _duration(item) + m > close:
+            if m is not None and ev.start + duration(item) + m > close:
                 self.add("hotel_checkin_after_events", d, item.id,
-                         f"{item.name} ends at {clock(ev.start + _duration(item))} and {hotel.name} is {m} min away, "
+                         f"{item.name} ends at {clock(ev.start + duration(item))} and {hotel.name} is {m} min away, "
                          f"its desk closes at {clock(close)}")
         for ev in events:
             if not opens <= ev.start <= close:
@@ -712,7 +709,7 @@ class _Checker:
             meals: Counter[str] = Counter()
             visits = 0
             for ev, item in acts:
-                start, end = ev.start, ev.start + _duration(item)
+                start, end = ev.start, ev.start + duration(item)
                 if item.city not in present:
                     self.add("activity_city", d, item.id,
                              f"{item.name} is in {item.city}, but on day {d} the traveller is in "
@@ -755,7 +752,7 @@ class _Checker:
 
     def _between(self, d: int, acts: list[tuple[Event, Attraction | Restaurant]]) -> None:
         for i, (e1, a) in enumerate(acts):
-            end = e1.start + _duration(a)
+            end = e1.start + duration(a)
             for e2, b in acts[i + 1:]:
                 if a.city != b.city or a.id == b.id:
                     continue
@@ -780,7 +777,7 @@ class _Checker:
                 key = (item.city, d)
                 if key not in hours:
                     hours[key] = day_hours(self.forecast, item.city, self.req.day_date(d))
-                for e in exposures(hours[key], ev.start, _duration(item), policy):
+                for e in exposures(hours[key], ev.start, duration(item), policy):
                     weekday = DAY_NAMES[self.req.day_date(d).weekday()]
                     when = f"{clock(e.start)}-{clock(e.end)} in {item.city} on {weekday} (day {d})"
                     if e.rule == "weather_rain":

@@ -159,3 +159,23 @@ def test_trace_explains_an_excluded_leg_off_the_route():
     assert "of an itinerary found on the route Beta" in e.text
     w = it.why_not("L2@2026-06-01")
     assert w.status == "excluded" and "hotel_checkin_closed" in {b.rule for b in w.broken}
+
+
+def test_correction_sets_stop_at_the_deadline_with_many_constraints():
+    # one conflict among 24 constraints: its two correction sets are found at once, and
+    # the rest of the 2^24 sets are all skipped; the enumeration still stops at its clock
+    import clingo
+    from neurosym.explain.clock import Clock
+    from neurosym.explain.conflicts import correction_sets
+    from neurosym.explain.program import Result
+
+    cs = [clingo.Function(f"c{i}") for i in range(24)]
+
+    def check(active):
+        kept = set(active)
+        return Result("unsat", core=cs[:2]) if set(cs[:2]) <= kept else Result("sat")
+
+    t0 = _time.perf_counter()
+    found, _, done = correction_sets(check, cs, [cs[:2]], cs, clock=Clock.after(0.2))
+    assert sorted(map(str, (c for H in found for c in H))) == ["c0", "c1"]
+    assert not done and _time.perf_counter() - t0 < 5

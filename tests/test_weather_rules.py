@@ -207,10 +207,28 @@ def test_a_kept_outdoor_sight_in_the_rain_is_a_conflict_with_a_confirmed_repair(
         plan_itinerary(req, cat, forecast=f, time_limit=5)
     d = info.value.diagnosis
     assert {c.field for c in d.conflict} == {"keep", "weather"}
+    # the closest itinerary (the first repair's) breaks the rain rule, in the verifier's words
+    assert any(b.rule == "weather_rain" and "90% rain" in b.text for b in d.violations)
     accept = next(r for r in d.repairs if r.kind == "weather")
     assert accept.confirmed and accept.changes["weather"]["risk"] == "accept"
     it = plan_itinerary(accept.apply(req), cat, forecast=f, time_limit=5)
     assert visits(it)[PARK][:2] == (2, 14 * 60 + 30)
+
+
+def test_a_repair_that_gives_up_two_keeps_drops_both():
+    # keep 2 (the museum on Monday, its closing day) can never hold; keep 3 (the park in
+    # the rain) conflicts with the rain threshold: giving up keeps 2 and 3 is one repair
+    cat = small_catalog()
+    f = forecast({day_of(2): range(8, 24)})
+    req = small_request(keep=[Keep(item_id="a:a:zoo"), Keep(item_id="a:a:museum", day=1),
+                              Keep(item_id=PARK, day=2, start=time(14, 30))])
+    with pytest.raises(NoItinerary) as info:
+        plan_itinerary(req, cat, forecast=f, time_limit=5)
+    d = info.value.diagnosis
+    assert ["keep(2)", "keep(3)"] in d.correction_sets
+    both = next(r for r in d.repairs if sorted(r.constraints) == ["keep(2)", "keep(3)"])
+    assert both.confirmed and [k["item_id"] for k in both.changes["keep"]] == ["a:a:zoo"]
+    assert "a:a:museum on day 1" in both.text and "a:a:park on day 2" in both.text
 
 
 def test_a_provider_without_a_forecast_plans_without_weather_and_says_why():

@@ -95,13 +95,13 @@ def correction_sets(check: Check, constraints: Sequence[clingo.Symbol], known: S
     complete = True
     for k in range(1, len(order) + 1):
         for H in combinations(order, k):
+            if len(found) >= most:
+                return found, [list(m) for m in muses], complete   # enough of them: done
+            if clock.expired():   # checked for every set: with many constraints, most sets are skipped
+                return found, [list(m) for m in muses], False
             hs = set(H)
             if any(set(f) <= hs for f in found) or not all(hs & m for m in muses):
                 continue
-            if len(found) >= most:
-                return found, [list(m) for m in muses], complete   # enough of them: done
-            if clock.expired():
-                return found, [list(m) for m in muses], False
             r = check([c for c in constraints if c not in hs])
             if r.sat:
                 found.append(list(H))

@@ -114,9 +114,8 @@ def diagnose_problem(problem: Problem, rules: Sequence[str | Path] = (), *, time
         def combine(new: TripRequest) -> Repair | None:
             return _constraint_repair(problem, new, rules, clock, time_limit)
 
-        kinds = {c.name.split("(")[0] for m in d.conflicts for c in m}
         found_frame, done, searched = frame_repairs(problem, rules, clock, radius=max_date_shift, frame=d.frame,
-                                                    combine=combine, conflict=kinds)
+                                                    combine=combine, conflict=_conflict_kinds(d))
         repairs += found_frame
         d.searched += searched
         d.complete = d.complete and done
@@ -151,7 +150,7 @@ def _broken(problem: Problem, rules: Sequence[Path], prog: ExplainProgram, d: Di
             it = None
         if it is not None:
             out = []
-            for v in verify(it, problem.request, problem.catalog):
+            for v in verify(it, problem.request, problem.catalog, problem.forecast):
                 r = info.get(v.rule)
                 out.append(Broken(rule=v.rule, file=shown_path(r.path) if r else "", line=r.line if r else 0,
                                   text=v.message, items=[v.item_id] if v.item_id else []))
@@ -212,12 +211,17 @@ def _checker(prog: ExplainProgram, clock: Clock, time_limit: float):
     return check
 
 
+def _conflict_kinds(d: Diagnosis) -> set[str]:
+    """The kinds of constraint in the conflicts found (``budget``, ``need``, ``keep``, ...)."""
+    return {c.name.split("(")[0] for m in d.conflicts for c in m}
+
+
 def _dates_relevant(problem: Problem, d: Diagnosis, search_dates: bool | None) -> bool:
     if search_dates is not None:
         return search_dates
     if d.frame:
         return True
-    names = {c.name.split("(")[0] for m in d.conflicts for c in m}
+    names = _conflict_kinds(d)
     if names & {"earliest_departure", "latest_return", "mode", "fixed_order"}:
         return True
     return "budget" in names and budget_within_reach(problem)

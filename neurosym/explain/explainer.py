@@ -20,7 +20,7 @@ from ..request import TripRequest
 from .context import Context
 from .entries import checked_rules, chosen_entry
 from .programs import Programs
-from .questions import why, why_not
+from .questions import WHY_NOT_LIMIT, why, why_not
 from .trace import build_trace
 from .types import Trace, TraceEntry
 
@@ -81,7 +81,7 @@ class Explainer:
         """Why a chosen item is in the itinerary (see :func:`neurosym.explain.questions.why`)."""
         return why(self.ctx, self.programs, item)
 
-    def why_not(self, item: Any, limit: float = 0.5) -> TraceEntry:
+    def why_not(self, item: Any, limit: float = WHY_NOT_LIMIT) -> TraceEntry:
         """Why an item is not in the itinerary (see :func:`neurosym.explain.questions.why_not`)."""
         return why_not(self.ctx, self.programs, item, limit)
 

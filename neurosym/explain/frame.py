@@ -30,12 +30,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..catalog import Catalog, mode_of
-from ..costs import cents, leg_cost, night_cost
+from ..costs import cents, leg_cost
 from ..problem import Problem, leg_options
 from ..request import TripRequest
 from .clock import Clock
 from .confirm import confirm, replan
-from .repairs import merge
+from .repairs import cost_floor, merge
 from .types import Repair, apply_changes
 
 #: The dates searched: the trip moved by up to this many days, earlier or later.
@@ -196,9 +196,8 @@ def plausible(request: TripRequest, catalog: Catalog, conflict: set[str] = froze
         return False
     if "budget" in conflict:
         people = request.travelers.people
-        nights = [night_cost(h, people) for h in catalog.hotels if h.city in request.destinations]
-        low = ((n - 1) * min(nights, default=0) + min(leg_cost(o.item, people) for o in out)
-               + min(leg_cost(o.item, people) for o in back))
+        low = cost_floor(request, catalog, [leg_cost(o.item, people) for o in out],
+                         [leg_cost(o.item, people) for o in back])
         return cents(request.budget) >= low
     return True
 
@@ -241,8 +240,7 @@ def frame_repairs(problem: Problem, rules: Sequence[str | Path], clock: Clock, *
         if frame and combine is not None and not clock.expired():
             fix = combine(new)
             if fix is not None:
-                both = merge([r, fix])
-                both.changes = {**changes, **fix.changes}
+                both = merge([r, fix])   # the changes of both (merge joins them)
                 both.confirmed, both.total_cost, both.cities = fix.confirmed, fix.total_cost, fix.cities
                 found.append(both)
                 kinds_done.add(kind)

@@ -29,6 +29,9 @@ from .types import Loss, TraceEntry
 from .weather import annotate
 
 log = logging.getLogger("neurosym.explain")
+#: Seconds ``why_not`` optimises the best itinerary that contains the item (``proven``
+#: says whether it finished); ``it.why_not`` and ``it.why`` of an item not chosen use it.
+WHY_NOT_LIMIT = 0.5
 
 
 def why(ctx: Context, progs: Programs, item: object) -> TraceEntry:
@@ -68,7 +71,7 @@ def why(ctx: Context, progs: Programs, item: object) -> TraceEntry:
     return entry
 
 
-def why_not(ctx: Context, progs: Programs, item: object, limit: float = 0.25) -> TraceEntry:
+def why_not(ctx: Context, progs: Programs, item: object, limit: float = WHY_NOT_LIMIT) -> TraceEntry:
     """Why an item is not in the itinerary: it is re-solved with the item forced in.
 
     Either the rules it breaks (and the other choices they name, and the traveller's

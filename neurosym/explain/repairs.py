@@ -19,7 +19,7 @@ and passed by the verifier, it confirms the repair (:func:`confirm_plan`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,10 @@ import numpy as np
 
 from .. import vocab as V
 from ..answer import Plan
+from ..asp import symbol
 from ..bounds import cost_unit_of
-from ..catalog import clock, leg_name
-from ..costs import cents
+from ..catalog import Catalog, clock, leg_name
+from ..costs import cents, leg_cost, night_cost
 from ..problem import Key, LegOption, Problem, build_problem
 from ..program import Search
 from ..request import TripRequest
@@ -198,7 +199,7 @@ class Repairs:
         P = self._min_cost
         names = {term_text(c) for c in active}
         keep = [c for c in P.constraints if term_text(c) in names]
-        present = [k for k in bans if P.has(clingo.Function("ns_ban", [_sym(k)]))]
+        present = [k for k in bans if P.has(clingo.Function("ns_ban", [symbol(k)]))]
         r: Result = P.run(active=keep, ban=present, aux="min_cost", mode="opt", plan=True,
                           limit=self.clock.limit(min(self.time_limit, MIN_COST_LIMIT)), first=self.limit())
         if not r.sat or r.aux is None:
@@ -242,16 +243,13 @@ class Repairs:
             return (f"accept bad weather for outdoor visits (your {constraint_text(req, c)} becomes a preference "
                     "instead of a rule)", {"weather": {**req.weather.model_dump(), "risk": "accept"}}, WIDEN, True)
         if name == "keep":
-            k = c.arguments[0].number
-            return (f"give up {constraint_text(req, c)}",
-                    {"keep": [x.model_dump(mode="json") for i, x in enumerate(req.keep, start=1) if i != k]},
+            # keep(K) numbers the original request's keeps; other parts may have dropped some already
+            gone = self.req.keep[c.arguments[0].number - 1]
+            rest = list(req.keep)
+            rest.remove(gone)
+            return (f"give up {constraint_text(self.req, c)}", {"keep": [x.model_dump(mode="json") for x in rest]},
                     DROP, True)
         return None
-
-
-def _sym(k: Key) -> clingo.Symbol:
-    from ..asp import symbol
-    return symbol(k)
 
 
 def _kind(c: clingo.Symbol) -> str:
@@ -276,15 +274,20 @@ def merge(parts: list[Repair]) -> Repair:
                   change=round(sum(p.change for p in parts), 3), proven=all(p.proven for p in parts))
 
 
+def cost_floor(request: TripRequest, catalog: Catalog, out: Iterable[int], back: Iterable[int]) -> int:
+    """A lower bound on a trip's cost, in cents: the cheapest nights in its destinations,
+    and the cheapest of the ways out and back given (their costs for the party)."""
+    people = request.travelers.people
+    nights = [night_cost(h, people) for h in catalog.hotels if h.city in request.destinations]
+    return (request.n_days - 1) * min(nights, default=0) + min(out, default=0) + min(back, default=0)
+
+
 def budget_within_reach(problem: Problem) -> bool:
     """Whether a trip of this length could meet the budget on some dates: it is at least
     the cheapest nights, the cheapest way out and the cheapest way back (a lower bound)."""
-    from ..costs import leg_cost, night_cost
     req, cat, people = problem.request, problem.catalog, problem.request.travelers.people
     dests = set(req.destinations)
-    hotels = [night_cost(h, people) for h in cat.hotels if h.city in dests]
     legs = [*cat.flights, *cat.ground_legs]
     out = [leg_cost(x, people) for x in legs if x.origin == req.origin and x.destination in dests]
     back = [leg_cost(x, people) for x in legs if x.destination == req.origin and x.origin in dests]
-    low = (req.n_days - 1) * min(hotels, default=0) + min(out, default=0) + min(back, default=0)
-    return cents(req.budget) >= low
+    return cents(req.budget) >= cost_floor(req, cat, out, back)

@@ -53,7 +53,7 @@ def _worst(rule_values: list[tuple[int, Broken]]) -> Broken:
     return max((b for _, b in rule_values), key=badness)
 
 
-def add_weather(ctx: Context, entry: TraceEntry, found: list[tuple[int, Broken]]) -> TraceEntry:
+def add_weather(entry: TraceEntry, found: list[tuple[int, Broken]]) -> TraceEntry:
     """Say in ``entry`` which slots the weather keeps its candidate out of: how many, and on
     each day the worst of them in the rule's words (a candidate that is not chosen gets
     every one of them in ``broken`` too, as for any slot it would break a rule in)."""
@@ -92,7 +92,7 @@ def add_risk(ctx: Context, entry: TraceEntry, key: Key) -> TraceEntry:
 def annotate(ctx: Context, progs: Programs, entries: dict[Key, TraceEntry]) -> None:
     """Add the weather to the entries of every outdoor candidate it touches."""
     for key, found in weather_broken(ctx, progs, set(entries)).items():
-        add_weather(ctx, entries[key], found)
+        add_weather(entries[key], found)
     if ctx.problem.request.weather.risk == "accept":
         for key, entry in entries.items():
             if entry.status == "chosen" and key in ctx.problem.weather_affected:

@@ -5,8 +5,9 @@
 >>> weather.forecast.over("Dresden", start, 14 * 60, 17 * 60).text()   # a visit's hours
 '70% rain, 4.2 mm, 14-17 °C, wind 20 km/h, moderate rain (14:00-17:00)'
 
-See ``docs/weather.md``. The rules that read a forecast come in a later step; today a
-forecast is shown next to the itinerary (the web app) and carried as data.
+See ``docs/weather.md``. The planner reads a forecast through :mod:`.exposure` (the
+hours of each trip day, for ``rules/weather.lp`` and the verifier); the web app shows
+:meth:`Forecast.over` next to each event.
 """
 
 from .forecast import (WMO_CODES, CityForecast, DailyWeather, Forecast, HourlyWeather, WeatherSpan,

@@ -8,10 +8,11 @@ Open-Meteo and most national services use; :func:`condition_text` names them).
 Times are local wall-clock times of the city (as catalog times are): an hourly value
 at ``time`` covers ``[time, time + 1 h)``.
 
-The rules that will read a forecast need the weather over a part of a day (a visit
-from 14:30 to 16:00): :meth:`Forecast.over` gives it as a :class:`WeatherSpan`, from
-the hours that overlap the interval, or from the day's values when the forecast has
-no hours for that day.
+The weather over a part of a day (a visit from 14:30 to 16:00), as the web app shows
+it: :meth:`Forecast.over` gives it as a :class:`WeatherSpan`, from the hours that
+overlap the interval, or from the day's values when the forecast has no hours for that
+day. (The weather rules read the hours of a trip day through
+:func:`neurosym.weather.exposure.day_hours`.)
 """
 
 from __future__ import annotations
