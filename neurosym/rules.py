@@ -31,7 +31,8 @@ from . import vocab as V
 from .asp import Value, text
 from .catalog import DAY_NAMES, Category, clock
 from .limits import INT32_MAX, cut
-from .rangecheck import Interval
+from .bounds import INPUT_RANGES, PROBLEM_SUMS
+from .rangecheck import Interval, analyse
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "weather.lp", "budget.lp",
@@ -403,7 +404,6 @@ def _check_objectives(p: Path, stms: list[ast.AST]) -> None:
 
 def _check_numbers(p: Path, stms: list[ast.AST]) -> None:
     """Every expression of the file fits clingo's 32-bit numbers, given the library's ranges."""
-    from .rangecheck import analyse
     an = analyse([p], library_ranges(), statements=[(str(p), s) for s in stms])
     for e in an.expressions:
         if not e.fits:
@@ -635,12 +635,12 @@ def vocabulary_table() -> str:
 # -- the number proof of the shipped files (neurosym.bounds, docs/rules.md "Number limits") --
 
 @cache
-def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis (clingo loads with it)
-    """The interval analysis of every shipped rule file (computed once)."""
-    from .bounds import INPUT_RANGES
-    from .rangecheck import analyse
+@_ast_locked
+def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis
+    """The interval analysis of every shipped rule file (computed once, from the statements
+    :func:`statements` already parsed)."""
     paths = sorted(rules_dir().rglob("*.lp"))
-    return analyse(paths, INPUT_RANGES)
+    return analyse(paths, INPUT_RANGES, statements=[(str(p), s) for p in paths for s in statements(p)])
 
 
 def library_ranges() -> dict[tuple[str, int], tuple]:
@@ -651,7 +651,6 @@ def library_ranges() -> dict[tuple[str, int], tuple]:
 def report() -> str:
     """The table of ``docs/rules.md`` ("Number limits"): every arithmetic expression and
     every problem-sized sum of the shipped rule files, with its worst case."""
-    from .bounds import PROBLEM_SUMS
     an = shipped_analysis()
     rows = ["| where | expression | worst case |", "| --- | --- | --- |"]
     seen: set[tuple[str, str]] = set()
