@@ -238,7 +238,6 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     def check(solution: dict[str, list], value: int, canonical: bool = True) -> Answer | None:
         """The relaxation's solution checked against every rule on a program of its own items,
         with every one of its places assumed used: only their slots are left to find."""
-        keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
         used = [clingo.Function("used", [clingo.String(i)]) for i in solution["used"]]
         rest = _remaining(limits, t0)
         # one thread and a work limit: the same arrangement every run (the tie-break's search
@@ -246,7 +245,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         checking = Limits(time=rest.time, first=rest.first, nominal=rest.nominal,
                           search=Search(threads=1, conflicts=CHECK_CONFLICTS, heuristic=limits.search.heuristic))
         try:
-            ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel,
+            ans = plan_once(problem.restricted(_items(solution)), user_rules, checking, assume=used, cancel=cancel,
                             canonical=canonical)
         except TimeoutError:   # no time left to check it
             return None
@@ -339,13 +338,17 @@ def _salvage(problem: Problem, user_rules: Sequence[str | Path], solution: dict[
     when it has no itinerary either."""
     if solution is None:
         return None
-    keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
     left = max(SALVAGE_S, limits.first if limits.time is not None else SALVAGE_S)
     try:
-        return plan_once(problem.restricted(keep), user_rules, Limits(time=left, first=left, search=limits.search),
-                         cancel=cancel)
+        return plan_once(problem.restricted(_items(solution)), user_rules,
+                         Limits(time=left, first=left, search=limits.search), cancel=cancel)
     except TimeoutError:
         return None
+
+
+def _items(solution: dict[str, list]) -> set:
+    """The candidates of a relaxation's solution: its legs, hotels and places."""
+    return set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
 
 
 def _remaining(limits: Limits, t0: float, share: float = 0.4) -> Limits:
