@@ -104,20 +104,22 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     proof of optimality is then among those itineraries); ``cancel`` is asked while the
     search runs, True stopping it as ``stop`` does.
     """
-    with _user_rules_blamed(user_rules):
+    callbacks: list[BaseException] = []   # errors the caller's callbacks raised: never the rules' fault
+    with _user_rules_blamed(user_rules, callbacks):
         return _plan_once(problem, user_rules, limits, on_plan=on_plan, stop=stop, canonical=canonical,
-                          assume=assume, cancel=cancel)
+                          assume=assume, cancel=cancel, callbacks=callbacks)
 
 
 @contextmanager
-def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
+def _user_rules_blamed(user_rules: Sequence[str | Path], callbacks: Sequence[BaseException]) -> Iterator[None]:
     """clingo's own errors (clasp's "Integer overflow!" in a sum of a user file, say) as a
-    :class:`~neurosym.rules.RuleFileError` naming the user's files. The shipped rules never
-    cause one: every number and sum they form is bounded (neurosym.bounds)."""
+    :class:`~neurosym.rules.RuleFileError` naming the user's files; an error of a caller's
+    callback (in ``callbacks``) is raised as it is. The shipped rules never cause one: every
+    number and sum they form is bounded (neurosym.bounds)."""
     try:
         yield
     except RuntimeError as exc:
-        if not user_rules:
+        if not user_rules or any(exc is e for e in callbacks):
             raise
         msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "clingo failed"
         raise RuleFileError(", ".join(str(p) for p in user_rules), None,
@@ -126,7 +128,7 @@ def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
 
 def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limits, *,
                on_plan: OnPlan | None, stop: Stop | None, canonical: bool,
-               assume: Sequence[clingo.Symbol], cancel: Cancel | None) -> Answer | None:
+               assume: Sequence[clingo.Symbol], cancel: Cancel | None, callbacks: list[BaseException]) -> Answer | None:
     t0 = _time.perf_counter()
     prog = Program(problem.facts, files=[*core_paths(), rule_file(CANONICAL_FILE)], user_files=user_rules,
                    search=limits.search)
@@ -150,6 +152,7 @@ def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limit
                 return False
         except Exception as exc:  # noqa: BLE001 - raised again once the search has stopped
             best["error"] = exc
+            callbacks.append(exc)
             return False
         return True
 
