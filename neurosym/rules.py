@@ -194,19 +194,24 @@ def _parse(path: Path) -> list[ast.AST]:
     return stms
 
 
+def _signature(term: ast.AST) -> tuple[str, int] | None:
+    """(name, arity) of a symbolic atom's term, when it names a predicate."""
+    if term.ast_type == ast.ASTType.Function:
+        return term.name, len(term.arguments)
+    if term.ast_type == ast.ASTType.SymbolicTerm and term.symbol.type == clingo.SymbolType.Function:
+        return term.symbol.name, len(term.symbol.arguments)
+    return None
+
+
 def _head_signatures(stm: ast.AST) -> list[tuple[str, int, int]]:
     """(name, arity, line) of every atom a rule statement can derive."""
     found: list[tuple[str, int, int]] = []
 
     class Heads(ast.Transformer):
         def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
-            term = node.symbol
-            if term.ast_type == ast.ASTType.Function:
-                found.append((term.name, len(term.arguments), term.location.begin.line))
-            elif term.ast_type == ast.ASTType.SymbolicTerm:
-                sym = term.symbol
-                if sym.type == clingo.SymbolType.Function:
-                    found.append((sym.name, len(sym.arguments), term.location.begin.line))
+            sig = _signature(node.symbol)
+            if sig is not None:
+                found.append((*sig, node.symbol.location.begin.line))
             return node
 
     if stm.ast_type == ast.ASTType.Rule:
@@ -446,11 +451,9 @@ def _atoms_in(nodes: Iterable[ast.AST]) -> set[tuple[str, int]]:
 
     class Visitor(ast.Transformer):
         def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
-            t = node.symbol
-            if t.ast_type == ast.ASTType.Function:
-                out.add((t.name, len(t.arguments)))
-            elif t.ast_type == ast.ASTType.SymbolicTerm and t.symbol.type == clingo.SymbolType.Function:
-                out.add((t.symbol.name, len(t.symbol.arguments)))
+            sig = _signature(node.symbol)
+            if sig is not None:
+                out.add(sig)
             return node
 
     v = Visitor()
