@@ -18,12 +18,14 @@ departure (``train:A>B@1@720``) is therefore still a different key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import re
-
 import clingo
+
+from .limits import INT32_MAX as NUMBER_MAX, INT32_MIN as NUMBER_MIN
+
 
 @dataclass(frozen=True)
 class Const:
@@ -52,8 +54,6 @@ class Hub(NamedTuple):
 
 Value = str | int | Const | Option | Hub | tuple
 
-#: The range of clingo's numbers (32-bit signed integers).
-NUMBER_MIN, NUMBER_MAX = -(2**31), 2**31 - 1
 _CONSTANT = re.compile(r"^[a-z][A-Za-z0-9_]*$")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n"})
 

@@ -246,9 +246,11 @@ def _value_level(by: dict[str, list[tuple]], facts: Sequence) -> int:
     hotels = {h for h, _ in by.get("hotel", [])}
     nights = by["trip_days"][0][0] - 1
     money = sum(m * (nights if i in hotels else 1) for i, m in by.get("money", []))
-    # a visit in bad weather the traveller accepts loses at most its own preference (weather.lp)
+    # a visit in bad weather the traveller accepts loses W*Q/100 of its preference W, Q a share
+    # in 0..100 (weather.lp); the level's elements are (X,weather,I), one per distinct loss X
+    # of a place, and those losses add up to at most W*(0+1+...+100)/100 < 51*W
     outdoor = {i for (i,) in by.get("outdoor", [])}
-    weather = sum(w for i, w in by.get("pref", []) if i in outdoor) if "weather_soft" in by else 0
+    weather = sum(51 * w for i, w in by.get("pref", []) if i in outdoor) if "weather_soft" in by else 0
     return _preference(by, facts) + money + sum(p for _, p in by.get("late", [])) + weather
 
 

@@ -409,6 +409,3 @@ def leg_name(leg: Flight | GroundLeg, departure: int | None = None, day: int | N
     if departure is None:
         return f"{leg.mode} {leg.origin} -> {leg.destination} ({leg.duration_min} min){on}"
     return f"{leg.mode} {leg.origin} {clock(departure)} -> {leg.destination} {clock(departure + leg.duration_min)}{on}"
-
-
-_Model = Model  # the former name, for code written against it

@@ -289,13 +289,17 @@ JOIN_MARGIN_S = 0.03
 
 def _limits(time_limit: float | None, t0: float, reproducible: bool) -> Limits:
     """What is left of the call's time limit for the search (the grace only for a first itinerary)."""
-    if time_limit is None:
-        return Limits.reproducible(None) if reproducible else Limits(time=None)
-    spent = _time.perf_counter() - t0
-    left = max(0.0, time_limit - spent)
     if reproducible:   # sized from the limit itself, not from the time left: the same work every run
         return Limits.reproducible(time_limit)
-    return Limits(time=left, first=max(left, time_limit * (1 + GRACE_SHARE) + GRACE_S - spent))
+    if time_limit is None:
+        return Limits(time=None)
+    left = max(0.0, time_limit - (_time.perf_counter() - t0))
+    return Limits(time=left, first=max(left, _grace_left(time_limit, t0)))
+
+
+def _grace_left(time_limit: float, t0: float) -> float:
+    """Seconds left until the call, started at ``t0``, must end: the time limit and its grace."""
+    return time_limit * (1 + GRACE_SHARE) + GRACE_S - (_time.perf_counter() - t0)
 
 
 def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
@@ -303,7 +307,7 @@ def _diagnosis_limits(time_limit: float | None, t0: float) -> dict[str, float]:
     its deadline (the search stops there with what it found, ``diagnosis.complete`` false)."""
     if time_limit is None:
         return {}
-    left = max(0.05, time_limit * (1 + GRACE_SHARE) + GRACE_S - (_time.perf_counter() - t0))
+    left = max(0.05, _grace_left(time_limit, t0))
     return {"time_limit": left, "confirm_time_limit": min(2.0, left / 2), "deadline": _time.perf_counter() + left}
 
 

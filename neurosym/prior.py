@@ -62,6 +62,3 @@ def prior_terms(item: Item, departure_min: int | None = None) -> list[tuple[str,
 def prior_scores(items: Sequence[Item]) -> np.ndarray:
     """Prior scores of many items, as a float array in [0, 1]."""
     return np.array([prior_score(it) for it in items], dtype=float)
-
-
-_civil = civil  # the former name

@@ -328,6 +328,11 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     late = {o.opt: leg_penalty(o.departure, o.arrival, w.transport) for o in legs}
     money = {o.opt: money_points(leg_cost(o.item, people), people, w.money) for o in legs}
     points: dict[Key, int] = {k: pref[k] - late[k] - money[k] for k in pref}
+    weight = {Hotel: w.hotel, Attraction: w.attraction, Restaurant: w.restaurant}
+    place_pref = {p.id: quantise(scores[p.id], weight[type(p)]) for p in places}
+    place_money = {p.id: money_points(night_cost(p, people) if isinstance(p, Hotel) else place_cost(p, people),
+                                      people, w.money) for p in places}
+    value: dict[Key, int] = {**points, **{i: place_pref[i] - place_money[i] for i in place_pref}}
     radius: dict[str, int] = {}
     travel: dict[str, TravelTable] = {}
     for city in request.destinations:
@@ -342,8 +347,7 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
     affected = _weather_affected(request, places, wx_hours, slots)
     dominated: dict[Key, Key] = {}
     if prune_dominated:
-        legs, places, dominated = _prune(request, legs, places, scores, points, radius, protected, wx_hours,
-                                         affected)
+        legs, places, dominated = _prune(request, legs, places, value, radius, protected, wx_hours, affected)
 
     for o in legs:
         F.append(fact(V.Leg, o.opt, o.mode, o.origin, o.destination, o.day, o.departure, o.arrival))
@@ -357,12 +361,8 @@ def build_problem(request: TripRequest, catalog: Catalog, scorer: Scorer | None 
         if late[o.opt]:
             F.append(fact(V.Late, o.opt, late[o.opt]))
 
-    weight = {Hotel: w.hotel, Attraction: w.attraction, Restaurant: w.restaurant}
     for p in places:
-        pref[p.id] = quantise(scores[p.id], weight[type(p)])
-        money[p.id] = money_points(night_cost(p, people) if isinstance(p, Hotel) else place_cost(p, people), people,
-                                   w.money)
-        points[p.id] = pref[p.id] - money[p.id]
+        pref[p.id], money[p.id], points[p.id] = place_pref[p.id], place_money[p.id], value[p.id]
         F.append(fact(V.CityOf, p.id, p.city))
         if isinstance(p, Hotel):
             F += [fact(V.Hotel, p.id, p.city),
@@ -562,18 +562,18 @@ def _symmetry_facts(request: TripRequest, places: list[Hotel | Attraction | Rest
 
 
 def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Attraction | Restaurant],
-           scores: dict[Key, float], leg_value: dict[Key, int], radius: dict[str, int],
+           value: dict[Key, int], radius: dict[str, int],
            protected: set[Key] = frozenset(), wx_hours: dict[tuple[str, int], list[Hour]] | None = None,
            affected: frozenset[str] = frozenset()
            ) -> tuple[list[LegOption], list[Hotel | Attraction | Restaurant], dict[Key, Key]]:
     """Remove dominated legs, hotels, attractions and restaurants (exact; see dominance.py).
 
-    ``leg_value`` is each option's weight in the objective (:attr:`Problem.points`).
+    ``value`` is each candidate's weight in the objective (:attr:`Problem.points`).
     ``protected`` candidates (leg keys or place ids that the request keeps) stay. With a
     forecast (``wx_hours``), a slot the weather rules forbid to an outdoor place is not one
     it can take; when the traveller accepts bad weather, an ``affected`` place (worth less
     in some slot) stands in for none."""
-    people, w = request.travelers.people, request.weights
+    people = request.travelers.people
     removed: dict[Key, Key] = {}
     present_days = request.n_days - request.n_cities + 1  # the most days one city can have
     cuisines = {q.strip().lower() for q in request.cuisines}
@@ -589,9 +589,8 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
     for o in legs:
         groups.setdefault((o.day, o.origin, o.destination, o.mode), []).append(o)
     for group in groups.values():
-        k, r = prune(group, 1, key=lambda o: (-leg_value[o.opt], lcost[o.opt], -o.departure, o.arrival, o.opt),
-                     dominates=lambda j, i: (_no_worse(leg_value[j.opt], lcost[j.opt], leg_value[i.opt],
-                                                       lcost[i.opt], slack)
+        k, r = prune(group, 1, key=lambda o: (-value[o.opt], lcost[o.opt], -o.departure, o.arrival, o.opt),
+                     dominates=lambda j, i: (_no_worse(value[j.opt], lcost[j.opt], value[i.opt], lcost[i.opt], slack)
                                              and j.departure >= i.departure and j.arrival <= i.arrival),
                      ident=lambda o: o.opt, protect=lambda o: o.opt in protected)
         kept_legs += k
@@ -601,17 +600,15 @@ def _prune(request: TripRequest, legs: list[LegOption], places: list[Hotel | Att
     for city in request.destinations:
         hotels = [p for p in places if isinstance(p, Hotel) and p.city == city]
         ncost = {h.id: night_cost(h, people) for h in hotels}
-        hvalue = {h.id: quantise(scores[h.id], w.hotel) - money_points(ncost[h.id], people, w.money) for h in hotels}
-        k, r = prune(hotels, 1, key=lambda h: (-hvalue[h.id], ncost[h.id], h.id),
-                     dominates=lambda j, i: hotel_dominates(j, i, hvalue, ncost, radius, needs, room_ok),
+        k, r = prune(hotels, 1, key=lambda h: (-value[h.id], ncost[h.id], h.id),
+                     dominates=lambda j, i: hotel_dominates(j, i, value, ncost, radius, needs, room_ok),
                      ident=lambda h: h.id, protect=lambda h: h.id in protected)
         kept_places += k
         removed.update(r)
-        for kind, weight, cap in ((Attraction, w.attraction, request.pace * present_days),
-                                  (Restaurant, w.restaurant, 3 * present_days)):
+        for kind, cap in ((Attraction, request.pace * present_days), (Restaurant, 3 * present_days)):
             group = [p for p in places if isinstance(p, kind) and p.city == city]
             if group:
-                k, r = _prune_places(request, group, scores, weight, radius, cuisines, max(cap, 1), protected, slack,
+                k, r = _prune_places(request, group, value, radius, cuisines, max(cap, 1), protected, slack,
                                      wx_hours or {}, affected)
                 kept_places += k
                 removed.update(r)
@@ -640,18 +637,18 @@ def _budget_slack(request: TripRequest, legs: list[LegOption], places: list[Hote
     return worst <= cents(request.budget)
 
 
-def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], scores: dict[Key, float],
-                  weight: float, radius: dict[str, int], cuisines: set[str], cap: int, protected: set[Key],
+def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], points: dict[Key, int],
+                  radius: dict[str, int], cuisines: set[str], cap: int, protected: set[Key],
                   slack: bool, wx_hours: dict[tuple[str, int], list[Hour]] | None = None,
                   affected: frozenset[str] = frozenset()) -> tuple[list[Attraction | Restaurant], dict[Key, Key]]:
     """Remove the places of one kind and city that stand-ins replace at every slot they could
-    take (exact; see :func:`neurosym.dominance.prune_by_slot`)."""
-    people, money = request.travelers.people, request.weights.money
+    take (exact; see :func:`neurosym.dominance.prune_by_slot`); ``points`` is each one's
+    weight in the objective."""
     price = np.array([cents(p.price) for p in group])
-    value = np.array([quantise(scores[p.id], weight) - money_points(place_cost(p, people), people, money)
-                      for p in group])
+    value = np.array([points[p.id] for p in group])
     rad = np.array([radius[p.id] for p in group])
-    dur = np.array([duration(p) for p in group])
+    durs = [duration(p) for p in group]
+    dur = np.array(durs)
     wanted = sorted(cuisines)
     serves = np.array([sum(1 << k for k, q in enumerate(wanted)
                            if isinstance(p, Restaurant) and q in {c.strip().lower() for c in p.cuisines})
@@ -667,10 +664,10 @@ def _prune_places(request: TripRequest, group: list[Attraction | Restaurant], sc
         wd = WEEKDAYS[request.day_date(d).weekday()]
         for kind, t in times:
             lo, hi = (minutes(MEAL_WINDOWS[kind][0]), minutes(MEAL_WINDOWS[kind][1])) if meal else (0, 10 ** 6)
-            cols.append([lo <= t and t + duration(p) <= hi and p.hours.is_open(wd, t, t + duration(p))
+            cols.append([lo <= t and t + u <= hi and p.hours.is_open(wd, t, t + u)
                          and not (hard and p.id in affected
-                                  and exposures((wx_hours or {}).get((p.city, d), []), t, duration(p), request.weather))
-                         for p in group])
+                                  and exposures((wx_hours or {}).get((p.city, d), []), t, u, request.weather))
+                         for p, u in zip(group, durs)])
     placements = np.array(cols, dtype=bool).T if cols else np.zeros((len(group), 0), dtype=bool)
     pos = {p.id: i for i, p in enumerate(group)}
     # a place the weather leaves without any slot stays a candidate: the weather rules exclude

@@ -136,10 +136,6 @@ class Expression:
     def where(self) -> str:
         return f"{Path(self.path).name}:{self.line}"
 
-    @property
-    def magnitude(self) -> float:
-        return max(abs(self.interval[0]), abs(self.interval[1]))
-
 
 @dataclass(frozen=True)
 class Weight:
@@ -181,17 +177,6 @@ class Analysis:
     weights: list[Weight] = field(default_factory=list)
     undefined: dict[Sig, str] = field(default_factory=dict)
     """Predicates read by a rule but neither given as input nor defined (with a location)."""
-
-    def overflowing(self) -> list[Expression]:
-        return [e for e in self.expressions if not e.fits]
-
-    def in_file(self, path: str | Path) -> "Analysis":
-        """Only the expressions and weights located in one file."""
-        p = str(Path(path).resolve())
-        return Analysis(self.predicates,
-                        [e for e in self.expressions if str(Path(e.path).resolve()) == p],
-                        [w for w in self.weights if str(Path(w.path).resolve()) == p],
-                        {s: w for s, w in self.undefined.items() if w.startswith(Path(p).name + ":")})
 
 
 # -- the analysis -------------------------------------------------------------------------

@@ -31,7 +31,8 @@ from . import vocab as V
 from .asp import Value, text
 from .catalog import DAY_NAMES, Category, clock
 from .limits import INT32_MAX, cut
-from .rangecheck import Interval
+from .bounds import INPUT_RANGES, PROBLEM_SUMS
+from .rangecheck import Interval, analyse
 
 #: Rule files of the core, in load order.
 CORE_FILES = ("core.lp", "route.lp", "transport.lp", "hotels.lp", "activities.lp", "weather.lp", "budget.lp",
@@ -193,19 +194,24 @@ def _parse(path: Path) -> list[ast.AST]:
     return stms
 
 
+def _signature(term: ast.AST) -> tuple[str, int] | None:
+    """(name, arity) of a symbolic atom's term, when it names a predicate."""
+    if term.ast_type == ast.ASTType.Function:
+        return term.name, len(term.arguments)
+    if term.ast_type == ast.ASTType.SymbolicTerm and term.symbol.type == clingo.SymbolType.Function:
+        return term.symbol.name, len(term.symbol.arguments)
+    return None
+
+
 def _head_signatures(stm: ast.AST) -> list[tuple[str, int, int]]:
     """(name, arity, line) of every atom a rule statement can derive."""
     found: list[tuple[str, int, int]] = []
 
     class Heads(ast.Transformer):
         def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
-            term = node.symbol
-            if term.ast_type == ast.ASTType.Function:
-                found.append((term.name, len(term.arguments), term.location.begin.line))
-            elif term.ast_type == ast.ASTType.SymbolicTerm:
-                sym = term.symbol
-                if sym.type == clingo.SymbolType.Function:
-                    found.append((sym.name, len(sym.arguments), term.location.begin.line))
+            sig = _signature(node.symbol)
+            if sig is not None:
+                found.append((*sig, node.symbol.location.begin.line))
             return node
 
     if stm.ast_type == ast.ASTType.Rule:
@@ -403,7 +409,6 @@ def _check_objectives(p: Path, stms: list[ast.AST]) -> None:
 
 def _check_numbers(p: Path, stms: list[ast.AST]) -> None:
     """Every expression of the file fits clingo's 32-bit numbers, given the library's ranges."""
-    from .rangecheck import analyse
     an = analyse([p], library_ranges(), statements=[(str(p), s) for s in stms])
     for e in an.expressions:
         if not e.fits:
@@ -446,11 +451,9 @@ def _atoms_in(nodes: Iterable[ast.AST]) -> set[tuple[str, int]]:
 
     class Visitor(ast.Transformer):
         def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo API)
-            t = node.symbol
-            if t.ast_type == ast.ASTType.Function:
-                out.add((t.name, len(t.arguments)))
-            elif t.ast_type == ast.ASTType.SymbolicTerm and t.symbol.type == clingo.SymbolType.Function:
-                out.add((t.symbol.name, len(t.symbol.arguments)))
+            sig = _signature(node.symbol)
+            if sig is not None:
+                out.add(sig)
             return node
 
     v = Visitor()
@@ -635,12 +638,12 @@ def vocabulary_table() -> str:
 # -- the number proof of the shipped files (neurosym.bounds, docs/rules.md "Number limits") --
 
 @cache
-def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis (clingo loads with it)
-    """The interval analysis of every shipped rule file (computed once)."""
-    from .bounds import INPUT_RANGES
-    from .rangecheck import analyse
+@_ast_locked
+def shipped_analysis():  # noqa: ANN201 - a rangecheck.Analysis
+    """The interval analysis of every shipped rule file (computed once, from the statements
+    :func:`statements` already parsed)."""
     paths = sorted(rules_dir().rglob("*.lp"))
-    return analyse(paths, INPUT_RANGES)
+    return analyse(paths, INPUT_RANGES, statements=[(str(p), s) for p in paths for s in statements(p)])
 
 
 def library_ranges() -> dict[tuple[str, int], tuple]:
@@ -651,7 +654,6 @@ def library_ranges() -> dict[tuple[str, int], tuple]:
 def report() -> str:
     """The table of ``docs/rules.md`` ("Number limits"): every arithmetic expression and
     every problem-sized sum of the shipped rule files, with its worst case."""
-    from .bounds import PROBLEM_SUMS
     an = shipped_analysis()
     rows = ["| where | expression | worst case |", "| --- | --- | --- |"]
     seen: set[tuple[str, str]] = set()

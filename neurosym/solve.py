@@ -104,20 +104,22 @@ def plan_once(problem: Problem, user_rules: Sequence[str | Path] = (), limits: L
     proof of optimality is then among those itineraries); ``cancel`` is asked while the
     search runs, True stopping it as ``stop`` does.
     """
-    with _user_rules_blamed(user_rules):
+    callbacks: list[BaseException] = []   # errors the caller's callbacks raised: never the rules' fault
+    with _user_rules_blamed(user_rules, callbacks):
         return _plan_once(problem, user_rules, limits, on_plan=on_plan, stop=stop, canonical=canonical,
-                          assume=assume, cancel=cancel)
+                          assume=assume, cancel=cancel, callbacks=callbacks)
 
 
 @contextmanager
-def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
+def _user_rules_blamed(user_rules: Sequence[str | Path], callbacks: Sequence[BaseException]) -> Iterator[None]:
     """clingo's own errors (clasp's "Integer overflow!" in a sum of a user file, say) as a
-    :class:`~neurosym.rules.RuleFileError` naming the user's files. The shipped rules never
-    cause one: every number and sum they form is bounded (neurosym.bounds)."""
+    :class:`~neurosym.rules.RuleFileError` naming the user's files; an error of a caller's
+    callback (in ``callbacks``) is raised as it is. The shipped rules never cause one: every
+    number and sum they form is bounded (neurosym.bounds)."""
     try:
         yield
     except RuntimeError as exc:
-        if not user_rules:
+        if not user_rules or any(exc is e for e in callbacks):
             raise
         msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "clingo failed"
         raise RuleFileError(", ".join(str(p) for p in user_rules), None,
@@ -126,7 +128,7 @@ def _user_rules_blamed(user_rules: Sequence[str | Path]) -> Iterator[None]:
 
 def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limits, *,
                on_plan: OnPlan | None, stop: Stop | None, canonical: bool,
-               assume: Sequence[clingo.Symbol], cancel: Cancel | None) -> Answer | None:
+               assume: Sequence[clingo.Symbol], cancel: Cancel | None, callbacks: list[BaseException]) -> Answer | None:
     if cancel is not None and cancel():   # stopped before grounding: there is no itinerary to return
         raise TimeoutError("stopped before a first itinerary was found")
     t0 = _time.perf_counter()
@@ -152,6 +154,7 @@ def _plan_once(problem: Problem, user_rules: Sequence[str | Path], limits: Limit
                 return False
         except Exception as exc:  # noqa: BLE001 - raised again once the search has stopped
             best["error"] = exc
+            callbacks.append(exc)
             return False
         return True
 
@@ -240,7 +243,6 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
     def check(solution: dict[str, list], value: int, canonical: bool = True) -> Answer | None:
         """The relaxation's solution checked against every rule on a program of its own items,
         with every one of its places assumed used: only their slots are left to find."""
-        keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
         used = [clingo.Function("used", [clingo.String(i)]) for i in solution["used"]]
         rest = _remaining(limits, t0)
         # one thread and a work limit: the same arrangement every run (the tie-break's search
@@ -248,7 +250,7 @@ def plan_certified(problem: Problem, user_rules: Sequence[str | Path] = (), limi
         checking = Limits(time=rest.time, first=rest.first, nominal=rest.nominal,
                           search=Search(threads=1, conflicts=CHECK_CONFLICTS, heuristic=limits.search.heuristic))
         try:
-            ans = plan_once(problem.restricted(keep), user_rules, checking, assume=used, cancel=cancel,
+            ans = plan_once(problem.restricted(_items(solution)), user_rules, checking, assume=used, cancel=cancel,
                             canonical=canonical)
         except TimeoutError:   # no time left to check it
             return None
@@ -341,13 +343,17 @@ def _salvage(problem: Problem, user_rules: Sequence[str | Path], solution: dict[
     when it has no itinerary either."""
     if solution is None:
         return None
-    keep = set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
     left = max(SALVAGE_S, limits.first if limits.time is not None else SALVAGE_S)
     try:
-        return plan_once(problem.restricted(keep), user_rules, Limits(time=left, first=left, search=limits.search),
-                         cancel=cancel)
+        return plan_once(problem.restricted(_items(solution)), user_rules,
+                         Limits(time=left, first=left, search=limits.search), cancel=cancel)
     except TimeoutError:
         return None
+
+
+def _items(solution: dict[str, list]) -> set:
+    """The candidates of a relaxation's solution: its legs, hotels and places."""
+    return set(solution["take"]) | {h for _, h in solution["stay"]} | set(solution["used"])
 
 
 def _remaining(limits: Limits, t0: float, share: float = 0.4) -> Limits:

@@ -93,6 +93,31 @@ def test_ground_numbers_stay_inside_the_analysed_ranges(catalog):
         assert sum(units) == sum(-(-c // cost_unit_of(problem.facts)) for c in candidate_costs(problem.facts))
 
 
+def test_the_value_level_bound_counts_every_distinct_weather_loss():
+    """With bad weather accepted, a place's loss differs from slot to slot, and each distinct
+    loss is an element of the objective's level 2 (``X@2,weather,I``): the problem sum must
+    bound them all, not one loss per place."""
+    from neurosym.demo import demo_forecast, demo_request, load_demo_catalog
+
+    req = demo_request()
+    req = req.model_copy(update={"weather": req.weather.model_copy(update={"risk": "accept", "rain_threshold": 10})})
+    problem = build_problem(req, load_demo_catalog(), forecast=demo_forecast())
+    ctl = clingo.Control(["--warn=none"])
+    for path in core_paths():
+        ctl.load(str(path))
+    ctl.add("base", [], facts_text(problem.facts))
+    ctl.ground([("base", [])])
+    losses = {(a.symbol.arguments[3].number, a.symbol.arguments[2]) for a in
+              ctl.symbolic_atoms.by_signature("weather_loss", 4)}
+    outdoor = {f.args[0] for f in problem.facts if f.name == "outdoor"}
+    once_each = sum(w for f in problem.facts if f.name == "pref" for i, w in [f.args] if i in outdoor)
+    assert sum(x for x, _ in losses) > once_each   # not vacuous: one loss per place would not bound them
+    key = ("objective.lp", "X", "2")
+    weather_part = (problem_sums(problem.facts)[key]
+                    - problem_sums([f for f in problem.facts if f.name != "weather_soft"])[key])
+    assert weather_part >= sum(x for x, _ in losses)
+
+
 def _numbers(s: clingo.Symbol):
     if s.type == clingo.SymbolType.Number:
         yield s.number

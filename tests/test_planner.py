@@ -239,12 +239,15 @@ def test_a_zero_time_limit_returns_a_checked_itinerary_or_says_it_ran_out(catalo
 
 
 def test_a_zero_time_limit_never_plans_an_impossible_request(catalog):
-    with pytest.raises(NoItinerary) as exc:
+    # no itinerary: NoItinerary (its diagnosis complete or partial), or, on a busy machine,
+    # TimeoutError before the search has shown that none exists
+    with pytest.raises((NoItinerary, TimeoutError)) as exc:
         plan_itinerary(small_request(budget=1), catalog, time_limit=0)
-    d = exc.value.diagnosis
-    assert d is not None
-    if d.complete:
-        assert "budget_total" in {r for r, _ in exc.value.violations}
+    if isinstance(exc.value, NoItinerary):
+        d = exc.value.diagnosis
+        assert d is not None
+        if d.complete:
+            assert "budget_total" in {r for r, _ in exc.value.violations}
 
 
 def test_the_time_limit_holds_when_the_facts_and_grounding_alone_take_longer():

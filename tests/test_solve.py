@@ -43,6 +43,17 @@ def test_an_error_in_a_callback_stops_the_search_and_is_raised():
         plan_once(prob, limits=Limits(time=2), on_plan=boom)
 
 
+def test_an_error_in_a_callback_is_not_blamed_on_the_user_rule_files(tmp_path):
+    f = tmp_path / "extra.lp"
+    f.write_text("%! no_zoo: no zoo\nviolation(no_zoo, (I,)) :- used(I), I = \"zoo\".\n")
+
+    def boom(plan, cost, t):
+        raise RuntimeError("from the callback")
+    with pytest.raises(RuntimeError, match="from the callback") as exc:
+        plan_once(build_problem(small_request(), small_catalog()), [f], Limits(time=2), on_plan=boom)
+    assert not isinstance(exc.value, RuleFileError)
+
+
 def test_a_work_bound_search_is_reproducible():
     prob = build_problem(small_request(**TWO_CITIES), small_catalog())
     runs = [plan_once(prob, limits=Limits(time=5, search=Search(threads=1, conflicts=50))) for _ in range(3)]

@@ -101,7 +101,7 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
             else:
                 lp.row(((a, 1), (n(d, c), -1)), lo=0)
         lp.row(((arrive[(d, c)], 1) for d in nights), hi=1)                  # route_contiguous_stay
-    if "fixed_order" in F and "fixed_order" not in _off(F):
+    if "fixed_order" in F:
         order = sorted(F["dest_order"], key=lambda x: x[1])
         for (c1, k1) in order:
             for (c2, k2) in order:
@@ -159,14 +159,13 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
     room = {h: str(t) for h, t in F["hotel_room"]}
     min_nights = {h: k for h, k in F["hotel_min_nights"]}
     close = {h: c for h, _, c in F["hotel_checkin"]}
-    off = _off(F)
     hotels_in: dict[str, list[str]] = defaultdict(list)
     for h, c in F["hotel"]:
         if c not in dests:
             continue
-        if any(r in forbids[h] and ("need", r) not in off for r in needs):
+        if any(r in forbids[h] for r in needs):
             continue
-        if rooms_wanted and room.get(h) not in rooms_wanted and "room_type" not in off:
+        if rooms_wanted and room.get(h) not in rooms_wanted:
             continue
         hotels_in[c].append(h)
     hotel_var: dict[str, int] = {}
@@ -307,8 +306,6 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
                 lp.row([(x, 1) for s, (sk, _) in slots.items() if sk == k for _, x in xs.get((d, s), ())]
                        + [(arrive[(d, c)], 1) for c in dests], lo=1)
     for (q,) in F["cuisine_wanted"]:                                           # activity_cuisine
-        if ("cuisine", q) in off:
-            continue
         lp.row(((x, 1) for (d, s), lst in xs.items() if slots[s][0] in MEALS for i, x in lst if q in serves[i]),
                lo=1)
     _overlap_cuts(lp, xs, slots, duration, radius, city_of)
@@ -316,12 +313,12 @@ def relaxation(facts: Iterable[Fact]) -> tuple[LinearProgram, Layout]:
 
     # -- budget and keeps -------------------------------------------------------------------
     budget = _num(F, "budget")
-    if budget is not None and "budget" not in off:
+    if budget is not None:
         terms = [(lp.var(("take", L)), leg_cost[L]) for L in legs]
         terms += [(lp.index[("hotel_night", d, h)], night_cost[h]) for h in hotel_var for d in nights]
         terms += [(used_var[i], place_cost.get(i, 0)) for i in used_var]
         lp.row(terms, hi=budget)
-    _keeps(lp, F, off, arrive)
+    _keeps(lp, F)
     night_vars = {(d, c): lp.index[("night", d, c)] for d in nights for c in dests}
     value_vars = [k for k, v in enumerate(lp.obj) if v]
     return lp, Layout(n_days=N, origin=origin, dests=dests, visit_count=K, night_vars=night_vars,
@@ -377,10 +374,9 @@ class _Weather:
         self.temp: dict[tuple[str, int], list[tuple[int, int, int]]] = defaultdict(list)
         for c, d, h, lo, hi in F.get("temp", []):
             self.temp[(c, d)].append((h, lo, hi))
-        off = _off(F)
-        self.threshold = None if ("rain",) in off else _num(F, "rain_threshold")
-        self.heat = None if ("heat",) in off else _num(F, "heat_limit")
-        self.cold = None if ("cold",) in off else _num(F, "cold_limit")
+        self.threshold = _num(F, "rain_threshold")
+        self.heat = _num(F, "heat_limit")
+        self.cold = _num(F, "cold_limit")
         self.long = _num(F, "long_visit")
         self.soft = "weather_soft" in F
         self.pref = {i: w for i, w in F.get("pref", []) if i in self.outdoor}
@@ -405,11 +401,6 @@ class _Weather:
             return None
         w = self.pref.get(i, 0)
         return w * max(shares) // 100 if w > 0 else 0
-
-
-def _off(F: dict[str, list[tuple]]) -> set[tuple]:
-    """Constraints set aside (``ns_off``); empty when planning."""
-    return {tuple(x) for x in F.get("ns_off", [])}
 
 
 def _leg_costs(F: dict[str, list[tuple]], people: int) -> dict[str, int]:
@@ -475,9 +466,9 @@ def _checkin_after_events(lp: LinearProgram, xs: dict, slots: dict, duration: di
                     lp.row(late_ones + [(hotel_var[h], 1), (arrive[(d, c)], 1)], hi=2)
 
 
-def _keeps(lp: LinearProgram, F: dict[str, list[tuple]], off: set[tuple], arrive: dict) -> None:
+def _keeps(lp: LinearProgram, F: dict[str, list[tuple]]) -> None:
     """keep.lp: every hard keep holds (soft keeps only lower the value; left out)."""
-    hard = {k for k, _, mode in F["keep"] if str(mode) == "hard" and ("keep", k) not in off}
+    hard = {k for k, _, mode in F["keep"] if str(mode) == "hard"}
     ways: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for k, L in F["keep_take"]:
         if ("take", L) in lp.index:

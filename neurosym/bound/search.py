@@ -170,7 +170,7 @@ def certify(facts: list[Fact], time_limit: float = 1.0, *, work: bool = False,
         return Bound(value=None, status="infeasible", stats=stats)
     plain = whole.solution is not None and not any(i in stand_ins for i in whole.solution["used"])
     best = whole if plain and (floor is None or whole.solution_value >= floor) else kept
-    bound = whole.value if whole.value is not None else None
+    bound = whole.value
     if bound is not None and best.solution_value is not None:
         bound = max(bound, best.solution_value)
     optimal = bool(best.solution is not None and bound is not None and best.solution_value >= bound
@@ -261,7 +261,7 @@ def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None
         return Bound(value=None, status="infeasible", stats=stats)
     ranked.sort(key=lambda t: -t[0])
     mip = Solver(program, integer=True, work=limits, interrupt=should_stop)
-    best: tuple[int, int, np.ndarray, int] | None = None   # (value, cost, x, route)
+    best: tuple[int, np.ndarray] | None = None   # (value, x)
     open_bounds: list[float] = []
     solved = 0
     for pos, (ub, r) in enumerate(ranked):
@@ -285,7 +285,7 @@ def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None
         if res.value is not None:
             v = int(round(res.value))
             if best is None or v > best[0]:
-                best = (v, None, res.x, r)
+                best = (v, res.x)
                 cost = int(round(float(np.dot(program.cost, res.x))))
                 if on_solution is not None and on_solution(_atoms(program, res.x), v, cost) is False:
                     open_bounds += [u for u, _ in ranked[pos + 1:]]
@@ -307,7 +307,7 @@ def _search(facts: list[Fact], budget: Budget, *, on_solution: OnSolution | None
         # with an incumbent from elsewhere, the routes left below it are bounded by it
         status = "limit" if open_bounds or incumbent is not None else "infeasible"
         return Bound(value=bound_value, status=status, stats=stats)
-    value, _, x, r = best
+    value, x = best
     if bound_value is None:
         stats["total_s"] = _time.perf_counter() - t0
         return Bound(value=None, status="limit", solution=_atoms(program, x), solution_value=value,
