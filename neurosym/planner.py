@@ -231,6 +231,11 @@ def _plan(request: TripRequest, catalog: Catalog, scorer: Scorer, pref_model: An
     return it.set_explanations(Explainer(problem, it, rules, pref_model))   # it.trace / why / why_not, on demand
 
 
+def _too_short(time_limit: float) -> str:
+    return (f"no itinerary found within the time limit of {time_limit:g} s (and its grace of "
+            f"{GRACE_SHARE * time_limit + GRACE_S:.2g} s); give it a larger time_limit")
+
+
 def _on_time(args: tuple, progress: Callable[[Progress], Any] | None,
              cancel: Callable[[], bool] | None) -> Itinerary:
     """:func:`_plan` on a thread of its own, waited for until the call's time limit plus its
@@ -270,8 +275,9 @@ def _on_time(args: tuple, progress: Callable[[Progress], Any] | None,
         if known_infeasible.is_set():
             raise NoItinerary(f"No itinerary obeys every rule; the diagnosis did not finish within the time limit "
                               f"of {time_limit:g} s.", diagnosis=Diagnosis(complete=False))
-        raise TimeoutError(f"no itinerary found within the time limit of {time_limit:g} s (building, bounding and "
-                           f"grounding this trip take longer); give it a larger time_limit")
+        raise TimeoutError(_too_short(time_limit))
+    if isinstance(out.get("error"), TimeoutError):   # the search's own, at the end of the grace
+        raise TimeoutError(_too_short(time_limit)) from out["error"]
     if "error" in out:
         raise out["error"]
     return out["itinerary"]
