@@ -182,6 +182,9 @@ def test_service_refuses_bad_requests_and_never_oversells(tmp_path):
         status, body = c._once("POST", "/bookings", {"kind": "hotel", "item_id": "h:a:cheap", "party": 2,
                                                      "date": "2026-06-01", "idempotency_key": "k" * 10})
         assert status == 400 and body["error"]["code"] == "invalid"
+        # availability is asked with the same fields as a booking: a missing one is a 400, never a 500
+        status, body = c._once("GET", "/availability?kind=hotel&item_id=h:a:cheap&date=2026-06-01", None)
+        assert status == 400 and "needs nights" in body["error"]["message"]
         status, body = c._once("POST", "/bookings", {"kind": "ticket", "item_id": "a:a:museum", "party": 2,
                                                      "date": "2026-06-01", "time": "11:00",
                                                      "idempotency_key": "k" * 10})
