@@ -235,6 +235,14 @@ def test_cli_server_and_book(tmp_path, small):
     assert "Traceback" not in out.stderr and not (tmp_path / "other.sqlite").exists()
 
 
+def test_server_option_out_of_range_is_bad_input(tmp_path, capsys):
+    from neurosym.cli import main
+    assert main(["booking-server", "--db", str(tmp_path / "s.sqlite"), "--port", "0", "--fail-rate", "2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --fail-rate: ") and "internal error" not in err
+    assert not (tmp_path / "s.sqlite").exists()
+
+
 def test_notebook_executes():
     import nbclient
     import nbformat

@@ -107,15 +107,22 @@ def cmd_booking_server(args: argparse.Namespace) -> int:
         from .server import create_app
     except ImportError as exc:
         raise _input_error(f"the booking service needs Flask ({exc}): pip install 'neurosym[web]'") from None
+    from pydantic import ValidationError
+
     from .faults import Faults
     from .store import BookingStore
+    try:  # checked before the database is created: a bad option leaves nothing behind
+        faults = Faults(fail_rate=args.fail_rate, fail_after_rate=args.fail_after_rate, slow_rate=args.slow_rate,
+                        slow_s=args.slow_s, seed=args.fault_seed, log=args.fault_log)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "fault injection"
+        raise _input_error(f"{option}: {err['msg']}") from None
     catalog = _catalog(args.catalog)
     try:
         store = BookingStore(args.db, catalog, _capacity(args.capacity))
     except (ValueError, OSError, sqlite3.Error) as exc:
         raise _input_error(f"--db {args.db}: {exc}") from None
-    faults = Faults(fail_rate=args.fail_rate, fail_after_rate=args.fail_after_rate, slow_rate=args.slow_rate,
-                    slow_s=args.slow_s, seed=args.fault_seed, log=args.fault_log)
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
