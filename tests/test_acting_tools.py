@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from acting_helpers import NOW, bookable_catalog, small_request
+from acting_helpers import bookable_catalog, small_request
 
 from neurosym import plan_itinerary
 from neurosym.acting import (TOOLS, Session, dispatch, parse_calls, serve, tool_schemas, xlam_prompt,

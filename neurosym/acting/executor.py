@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant
+from ..catalog import Catalog, Flight, GroundLeg
 from ..itinerary import Itinerary
 from ..request import Keep, TripRequest
 from ..rules import BOOKED_FILE, rule_file

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from ..catalog import WEEKDAYS, Attraction, Flight, GroundLeg, Hotel, Restaurant, minutes
+from ..catalog import WEEKDAYS, Attraction, Hotel, Restaurant, minutes
 from ..request import TripRequest
 from .itinerary_actions import BOOKING_TOOLS, KIND_OF_TOOL, actions, booking_request
 from .models import ActingInputError, BookingKind, ToolCall
