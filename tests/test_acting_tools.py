@@ -127,6 +127,20 @@ def test_invalid_call_list_runs_nothing(tmp_path):
         assert len(srv.store.bookings()) == 1
 
 
+def test_service_answers_become_tool_results(tmp_path):
+    cat = bookable_catalog()
+    with serve(cat, tmp_path / "s.sqlite") as srv:
+        session = Session(catalog=cat, server=srv.url)
+        results = dispatch([{"name": "check_availability", "arguments": {
+                                "kind": "hotel", "item_id": "h:a:cheap", "date": "2026-06-01", "nights": 2,
+                                "travelers": 2}},
+                            {"name": "list_bookings", "arguments": {}}], session)
+        assert [r.status for r in results] == ["ok", "ok"]
+        assert results[0].result["available"] and results[1].result == []
+        (r,) = dispatch([{"name": "cancel_booking", "arguments": {"booking_id": "bk_none"}}], session)
+        assert (r.status, r.error.code, r.error.argument) == ("error", "not_found", "booking_id")
+
+
 def test_calls_need_what_they_use():
     results = dispatch([{"name": "list_actions", "arguments": {}},
                         {"name": "cancel_booking", "arguments": {"booking_id": "bk_1"}}],
