@@ -355,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlannerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # the reader of the output left (``| head``): not a bug, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 1  # as Python itself exits on EPIPE
     except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback (unless asked for)
         if os.environ.get("NEUROSYM_DEBUG"):
             raise
