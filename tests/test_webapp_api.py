@@ -142,6 +142,9 @@ def test_form_errors_are_shown_next_to_their_fields(client):
     data = {**form, "history": (BytesIO(b'{"name": "me", "items": [{"kind": "spaceship"}]}'), "me.json")}
     r = client.post("/plan", data=data, content_type="multipart/form-data")
     assert r.status_code == 422 and "me.json: field items.0.kind" in r.get_data(as_text=True)
+    data = {**form, "history": (BytesIO(b"[" * 100_000), "deep.json")}   # JSON the parser cannot take
+    r = client.post("/plan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422 and "deep.json: JSON nested too deeply" in r.get_data(as_text=True)
     # and a good form starts a plan
     r = client.post("/plan", data=form)
     assert r.status_code == 303 and r.headers["Location"].startswith("/jobs/")
