@@ -49,6 +49,8 @@ def test_validation_errors_are_422_and_name_the_field(client):
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "speed"
     r = client.post("/api/plan", data="budget=5", content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and r.get_json()["error"] == "bad_json"
+    r = client.post("/api/plan", data="[" * 100_000, content_type="application/json")
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["errors"][0]["message"]
     r = client.post("/api/plan", json={"request": req, "history": {"name": "x", "items": [{"kind": "hotel"}]}})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"].startswith("history.items.0")
 

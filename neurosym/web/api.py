@@ -117,10 +117,16 @@ def _accepted(job: Job) -> Any:
 
 def _body(model: type[BaseModel]) -> Any:
     """The request's JSON body validated as ``model``, or the error response to return."""
-    data = request.get_json(silent=True)
+    from ..files import InputError, parse_json
+    data, problem = None, "not JSON"
+    if request.is_json:
+        try:  # parse_json, not Flask's get_json: JSON nested too deeply is bad input, not a RecursionError
+            data, problem = parse_json(request.get_data(as_text=True), "body"), "null"
+        except InputError as exc:
+            problem = str(exc)
     if data is None:
         return None, _problem(400, "bad_json", "the body must be a JSON object (Content-Type: application/json)",
-                              errors=[{"field": "(body)", "message": "not JSON"}])
+                              errors=[{"field": "(body)", "message": problem}])
     try:
         return model.model_validate(data), None
     except ValidationError as exc:
