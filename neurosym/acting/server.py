@@ -167,7 +167,11 @@ def create_app(store: BookingStore, faults: Faults | None = None) -> Any:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     def body(model: type[BaseModel]) -> Any:
-        data = request.get_json(silent=True)
+        from ..files import InputError, parse_json
+        try:  # parse_json, not Flask's get_json: JSON nested too deeply is a 400, not a RecursionError
+            data = parse_json(request.get_data(as_text=True), "body")
+        except InputError:
+            data = None
         if not isinstance(data, dict):
             raise ServiceFailure(400, "invalid", "the body must be a JSON object")
         try:
