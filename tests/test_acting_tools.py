@@ -170,7 +170,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_cli_tools_and_call(tmp_path):
+def test_cli_tools_and_call(tmp_path, capsys):
     out = _cli("tools", "--format", "xlam", cwd=tmp_path)
     assert out.returncode == 0 and json.loads(out.stdout) == tool_schemas("xlam")
     out = _cli("tools", cwd=tmp_path)
@@ -189,6 +189,10 @@ def test_cli_tools_and_call(tmp_path):
     calls.write_text('[{"name": "search_catalog", "arguments": {"city": ')
     out = _cli("call", str(calls), cwd=tmp_path)
     assert out.returncode == 1 and f"{calls}:1:" in out.stderr and "Traceback" not in out.stderr
+    from neurosym.cli import main
+    calls.write_text('[{"name": "search_catalog"}]', encoding="utf-16")   # not UTF-8: bad input, not a bug
+    assert main(["call", str(calls)]) == 1
+    assert "not UTF-8 text" in capsys.readouterr().err
 
 
 def test_demo_catalog_says_where_bookings_are_needed():

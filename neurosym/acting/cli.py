@@ -50,13 +50,9 @@ def cmd_call(args: argparse.Namespace) -> int:
     from ..request import TripRequest
     from .dispatch import dispatch, parse_calls
     from .registry import Session
+    from ..files import parse_json, read_text
     p = Path(args.calls)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _input_error(f"{p}: cannot read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise _input_error(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    data = parse_json(read_text(p, "calls file"), str(p))
     try:
         calls = parse_calls(data, where=str(p))
     except ValueError as exc:
