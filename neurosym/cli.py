@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from .files import InputError, load_model, write_new
 from .limits import MAX_TIME_LIMIT, short
 
-__all__ = ["EXIT_CODES", "InputError", "load_model", "main", "parser"]
+__all__ = ["EXIT_CODES", "InputError", "catalog_or_demo", "load_model", "main", "parser"]
 
 #: What each exit status means (printed by ``--help``).
 EXIT_CODES = {0: "success", 1: "bad input or bad arguments (one line naming the file and field, or the argument)",
@@ -75,6 +75,15 @@ def seconds(text: str) -> float:
     if not math.isfinite(value) or not 0 <= value <= MAX_TIME_LIMIT:
         raise argparse.ArgumentTypeError(f"{text[:40]!r}: give a number of seconds from 0 to {MAX_TIME_LIMIT:,.0f}")
     return value
+
+
+def catalog_or_demo(path: str | None) -> Any:
+    """A ``--catalog`` option: the catalog in ``path``, or the demo catalog without one."""
+    if path:
+        from .catalog import Catalog
+        return load_model(path, Catalog)
+    from .demo import load_demo_catalog
+    return load_demo_catalog()
 
 
 def _justification_lines(it: Any) -> list[str]:
@@ -179,15 +188,10 @@ def _demo_users() -> dict[str, Any]:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .catalog import Catalog
     from .problem import PlanningInputError, check_request
     from .request import TripRequest
     req = load_model(args.request, TripRequest)
-    if args.catalog:
-        catalog = load_model(args.catalog, Catalog)
-    else:
-        from .demo import load_demo_catalog
-        catalog = load_demo_catalog()
+    catalog = catalog_or_demo(args.catalog)
     try:
         check_request(req, catalog)
     except PlanningInputError as exc:  # the request and the catalog do not fit: name both files
@@ -221,18 +225,13 @@ def _check_itinerary_text(path: str, it: Any) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .catalog import Catalog
     from .itinerary import Itinerary
     from .request import TripRequest
     from .verify import verify
     it = load_model(args.itinerary, Itinerary)
     _check_itinerary_text(args.itinerary, it)
     req = load_model(args.request, TripRequest)
-    if args.catalog:
-        catalog = load_model(args.catalog, Catalog)
-    else:
-        from .demo import load_demo_catalog
-        catalog = load_demo_catalog()
+    catalog = catalog_or_demo(args.catalog)
     found = verify(it, req, catalog, _forecast(args))
     for v in found:
         day = f"day {v.day}: " if v.day is not None else ""
@@ -356,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     except PlannerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # the reader of the output left (``| head``): not a bug, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 1  # as Python itself exits on EPIPE
     except Exception as exc:  # noqa: BLE001 - a bug: one line, never a traceback (unless asked for)
         if os.environ.get("NEUROSYM_DEBUG"):
             raise

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -182,6 +184,14 @@ def test_service_refuses_bad_requests_and_never_oversells(tmp_path):
         status, body = c._once("POST", "/bookings", {"kind": "hotel", "item_id": "h:a:cheap", "party": 2,
                                                      "date": "2026-06-01", "idempotency_key": "k" * 10})
         assert status == 400 and body["error"]["code"] == "invalid"
+        req = urllib.request.Request(srv.url + "/bookings", data=b"[" * 100_000, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as bad:
+            urllib.request.urlopen(req, timeout=10)
+        assert bad.value.code == 400   # JSON nested too deeply: bad input, not a 500 to retry
+        # availability is asked with the same fields as a booking: a missing one is a 400, never a 500
+        status, body = c._once("GET", "/availability?kind=hotel&item_id=h:a:cheap&date=2026-06-01", None)
+        assert status == 400 and "needs nights" in body["error"]["message"]
         status, body = c._once("POST", "/bookings", {"kind": "ticket", "item_id": "a:a:museum", "party": 2,
                                                      "date": "2026-06-01", "time": "11:00",
                                                      "idempotency_key": "k" * 10})
@@ -230,6 +240,14 @@ def test_cli_server_and_book(tmp_path, small):
                          timeout=120)
     assert out.returncode == 1 and "cannot reach the booking service" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "other.sqlite").exists()
+
+
+def test_server_option_out_of_range_is_bad_input(tmp_path, capsys):
+    from neurosym.cli import main
+    assert main(["booking-server", "--db", str(tmp_path / "s.sqlite"), "--port", "0", "--fail-rate", "2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --fail-rate: ") and "internal error" not in err
+    assert not (tmp_path / "s.sqlite").exists()
 
 
 def test_notebook_executes():

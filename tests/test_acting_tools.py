@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from acting_helpers import NOW, bookable_catalog, small_request
+from acting_helpers import bookable_catalog, small_request
 
 from neurosym import plan_itinerary
 from neurosym.acting import (TOOLS, Session, dispatch, parse_calls, serve, tool_schemas, xlam_prompt,
@@ -127,6 +127,20 @@ def test_invalid_call_list_runs_nothing(tmp_path):
         assert len(srv.store.bookings()) == 1
 
 
+def test_service_answers_become_tool_results(tmp_path):
+    cat = bookable_catalog()
+    with serve(cat, tmp_path / "s.sqlite") as srv:
+        session = Session(catalog=cat, server=srv.url)
+        results = dispatch([{"name": "check_availability", "arguments": {
+                                "kind": "hotel", "item_id": "h:a:cheap", "date": "2026-06-01", "nights": 2,
+                                "travelers": 2}},
+                            {"name": "list_bookings", "arguments": {}}], session)
+        assert [r.status for r in results] == ["ok", "ok"]
+        assert results[0].result["available"] and results[1].result == []
+        (r,) = dispatch([{"name": "cancel_booking", "arguments": {"booking_id": "bk_none"}}], session)
+        assert (r.status, r.error.code, r.error.argument) == ("error", "not_found", "booking_id")
+
+
 def test_calls_need_what_they_use():
     results = dispatch([{"name": "list_actions", "arguments": {}},
                         {"name": "cancel_booking", "arguments": {"booking_id": "bk_1"}}],
@@ -156,7 +170,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
-def test_cli_tools_and_call(tmp_path):
+def test_cli_tools_and_call(tmp_path, capsys):
     out = _cli("tools", "--format", "xlam", cwd=tmp_path)
     assert out.returncode == 0 and json.loads(out.stdout) == tool_schemas("xlam")
     out = _cli("tools", cwd=tmp_path)
@@ -175,6 +189,10 @@ def test_cli_tools_and_call(tmp_path):
     calls.write_text('[{"name": "search_catalog", "arguments": {"city": ')
     out = _cli("call", str(calls), cwd=tmp_path)
     assert out.returncode == 1 and f"{calls}:1:" in out.stderr and "Traceback" not in out.stderr
+    from neurosym.cli import main
+    calls.write_text('[{"name": "search_catalog"}]', encoding="utf-16")   # not UTF-8: bad input, not a bug
+    assert main(["call", str(calls)]) == 1
+    assert "not UTF-8 text" in capsys.readouterr().err
 
 
 def test_demo_catalog_says_where_bookings_are_needed():

@@ -70,3 +70,13 @@ def test_bad_input_exits_1_naming_file_and_field(tmp_path, catalog):
     req.write_text(json.dumps(data))
     out = run("plan", str(req), "--catalog", str(cat))
     assert out.returncode == 1 and "destinations[0]" in out.stderr and "Atlantis" in out.stderr
+
+
+def test_output_into_a_closed_pipe_is_no_internal_error():
+    """``python -m neurosym tools | head``: the reader leaves early, which is not a bug of neurosym."""
+    proc = subprocess.Popen([sys.executable, "-m", "neurosym", "tools"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()   # before the command writes anything
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert "internal error" not in err and "Traceback" not in err, err

@@ -49,6 +49,8 @@ def test_validation_errors_are_422_and_name_the_field(client):
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"] == "speed"
     r = client.post("/api/plan", data="budget=5", content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400 and r.get_json()["error"] == "bad_json"
+    r = client.post("/api/plan", data="[" * 100_000, content_type="application/json")
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["errors"][0]["message"]
     r = client.post("/api/plan", json={"request": req, "history": {"name": "x", "items": [{"kind": "hotel"}]}})
     assert r.status_code == 422 and r.get_json()["errors"][0]["field"].startswith("history.items.0")
 
@@ -142,6 +144,9 @@ def test_form_errors_are_shown_next_to_their_fields(client):
     data = {**form, "history": (BytesIO(b'{"name": "me", "items": [{"kind": "spaceship"}]}'), "me.json")}
     r = client.post("/plan", data=data, content_type="multipart/form-data")
     assert r.status_code == 422 and "me.json: field items.0.kind" in r.get_data(as_text=True)
+    data = {**form, "history": (BytesIO(b"[" * 100_000), "deep.json")}   # JSON the parser cannot take
+    r = client.post("/plan", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422 and "deep.json: JSON nested too deeply" in r.get_data(as_text=True)
     # and a good form starts a plan
     r = client.post("/plan", data=form)
     assert r.status_code == 303 and r.headers["Location"].startswith("/jobs/")

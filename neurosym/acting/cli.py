@@ -29,15 +29,6 @@ def _input_error(message: str) -> Exception:
     return InputError(message)
 
 
-def _catalog(path: str | None) -> Any:
-    from ..catalog import Catalog
-    from ..cli import load_model
-    if path:
-        return load_model(path, Catalog)
-    from ..demo import load_demo_catalog
-    return load_demo_catalog()
-
-
 def _now(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
@@ -54,23 +45,19 @@ def cmd_tools(args: argparse.Namespace) -> int:
 
 
 def cmd_call(args: argparse.Namespace) -> int:
-    from ..cli import load_model
+    from ..cli import catalog_or_demo, load_model
     from ..itinerary import Itinerary
     from ..request import TripRequest
     from .dispatch import dispatch, parse_calls
     from .registry import Session
+    from ..files import parse_json, read_text
     p = Path(args.calls)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _input_error(f"{p}: cannot read: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise _input_error(f"{p}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    data = parse_json(read_text(p, "calls file"), str(p))
     try:
         calls = parse_calls(data, where=str(p))
     except ValueError as exc:
         raise _input_error(str(exc)) from None
-    session = Session(catalog=_catalog(args.catalog), server=args.server,
+    session = Session(catalog=catalog_or_demo(args.catalog), server=args.server,
                       journal=Path(args.journal) if args.journal else None, now=_now(args.now),
                       time_limit=args.time_limit,
                       request=load_model(args.request, TripRequest) if args.request else None,
@@ -107,15 +94,23 @@ def cmd_booking_server(args: argparse.Namespace) -> int:
         from .server import create_app
     except ImportError as exc:
         raise _input_error(f"the booking service needs Flask ({exc}): pip install 'neurosym[web]'") from None
+    from pydantic import ValidationError
+
+    from ..cli import catalog_or_demo
     from .faults import Faults
     from .store import BookingStore
-    catalog = _catalog(args.catalog)
+    try:  # checked before the database is created: a bad option leaves nothing behind
+        faults = Faults(fail_rate=args.fail_rate, fail_after_rate=args.fail_after_rate, slow_rate=args.slow_rate,
+                        slow_s=args.slow_s, seed=args.fault_seed, log=args.fault_log)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        option = "--" + str(err["loc"][0]).replace("_", "-") if err["loc"] else "fault injection"
+        raise _input_error(f"{option}: {err['msg']}") from None
+    catalog = catalog_or_demo(args.catalog)
     try:
         store = BookingStore(args.db, catalog, _capacity(args.capacity))
     except (ValueError, OSError, sqlite3.Error) as exc:
         raise _input_error(f"--db {args.db}: {exc}") from None
-    faults = Faults(fail_rate=args.fail_rate, fail_after_rate=args.fail_after_rate, slow_rate=args.slow_rate,
-                    slow_s=args.slow_s, seed=args.fault_seed, log=args.fault_log)
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
@@ -155,14 +150,14 @@ def _print_report(report: Any) -> None:
 
 
 def cmd_book(args: argparse.Namespace) -> int:
-    from ..cli import load_model
+    from ..cli import catalog_or_demo, load_model
     from ..itinerary import Itinerary
     from ..request import TripRequest
     from .executor import book_itinerary
     from .models import ActingInputError
     it = load_model(args.itinerary, Itinerary)
     req = load_model(args.request, TripRequest)
-    catalog = _catalog(args.catalog)
+    catalog = catalog_or_demo(args.catalog)
     history = None
     if args.history:
         from ..preferences import UserHistory

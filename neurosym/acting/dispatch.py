@@ -64,11 +64,9 @@ def parse_calls(data: Any, where: str = "calls") -> list[ToolCall]:
         data = data["tool_calls"]
     elif isinstance(data, dict) and "answers" in data:
         data = data["answers"]
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except ValueError as exc:
-                raise ValueError(f"{where}: answers is not valid JSON: {exc}") from None
+        if isinstance(data, str):  # an InputError (a ValueError) names the line, or JSON nested too deeply
+            from ..files import parse_json
+            data = parse_json(data, f"{where}: answers")
     elif isinstance(data, dict) and "name" in data:
         data = [data]
     if not isinstance(data, list):

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..catalog import Attraction, Catalog, Flight, GroundLeg, Hotel, Restaurant
+from ..catalog import Catalog, Flight, GroundLeg
 from ..itinerary import Itinerary
 from ..request import Keep, TripRequest
 from ..rules import BOOKED_FILE, rule_file
@@ -309,10 +309,7 @@ class Executor:
         # read an existing journal; create one only once the run is sure to start
         trip = Journal(self.journal_path).trip(self.key) if self.journal_path.exists() else None
         if trip is not None and trip.status == "done":
-            self.journal = Journal(self.journal_path)
-            self.it = Itinerary.model_validate_json(trip.itinerary)
-            self.req = TripRequest.model_validate_json(trip.request)
-            self.replans = [Replan.model_validate(r) for r in trip.replans]
+            self._restore(trip)
             held = self._held(trip)
             return self._report("already_booked", f"this trip was booked before ({len(held)} bookings in "
                                 f"{self.journal_path}); nothing to do", trip.generation, bookings=held)
@@ -330,10 +327,7 @@ class Executor:
             trip = journal.start(self.key, self.client.url, catalog_fingerprint(self.catalog),
                                  self.req.model_dump_json(), self.it.model_dump_json())
         else:  # resume an unfinished run from the journal's state
-            journal = self.journal = Journal(self.journal_path)
-            self.it = Itinerary.model_validate_json(trip.itinerary)
-            self.req = TripRequest.model_validate_json(trip.request)
-            self.replans = [Replan.model_validate(r) for r in trip.replans]
+            journal = self._restore(trip)
         self.trip = trip
         try:
             try:
@@ -351,6 +345,15 @@ class Executor:
                      else "booking")
             return self._report("interrupted", f"{exc}. Stopped while {doing}; {len(held)} bookings are held; run "
                                 "again with --resume (resume=True) to continue", self.trip.generation, bookings=held)
+
+    def _restore(self, trip: Trip) -> Journal:
+        """Open the journal and take the trip's state from it: the current itinerary and
+        request (re-planned, maybe) and the re-plans made."""
+        self.journal = Journal(self.journal_path)  # type: ignore[arg-type]
+        self.it = Itinerary.model_validate_json(trip.itinerary)
+        self.req = TripRequest.model_validate_json(trip.request)
+        self.replans = [Replan.model_validate(r) for r in trip.replans]
+        return self.journal
 
     def _key(self, action_id: str) -> str:
         return f"{self.key}.{self.trip.generation}.{action_id}"

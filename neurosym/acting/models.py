@@ -30,6 +30,20 @@ class ToolCall(_Model):
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
+def check_shape(kind: BookingKind, date: dt.date | None, time: dt.time | None, nights: int | None) -> None:
+    """Raise ``ValueError`` unless a booking of ``kind`` has what it needs: a hotel its first
+    night and nights, a train, car, taxi, table or ticket a date and a time (a flight has
+    its own date)."""
+    if kind == "hotel" and nights is None:
+        raise ValueError("a hotel booking needs nights")
+    if kind != "hotel" and nights is not None:
+        raise ValueError(f"nights is for hotel bookings, not {kind}")
+    if kind in ("train", "car", "taxi", "table", "ticket") and (time is None or date is None):
+        raise ValueError(f"a {kind} booking needs a date and a time")
+    if kind == "hotel" and date is None:
+        raise ValueError("a hotel booking needs the date of the first night")
+
+
 class BookingRequest(_Model):
     """What the booking service is asked to book.
 
@@ -54,14 +68,7 @@ class BookingRequest(_Model):
 
     @model_validator(mode="after")
     def _shape(self) -> "BookingRequest":
-        if self.kind == "hotel" and self.nights is None:
-            raise ValueError("a hotel booking needs nights")
-        if self.kind != "hotel" and self.nights is not None:
-            raise ValueError(f"nights is for hotel bookings, not {self.kind}")
-        if self.kind in ("train", "car", "taxi", "table", "ticket") and (self.time is None or self.date is None):
-            raise ValueError(f"a {self.kind} booking needs a date and a time")
-        if self.kind == "hotel" and self.date is None:
-            raise ValueError("a hotel booking needs the date of the first night")
+        check_shape(self.kind, self.date, self.time, self.nights)
         return self
 
     def same_as(self, other: "BookingRequest") -> bool:

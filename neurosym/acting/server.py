@@ -33,12 +33,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.json_schema import models_json_schema
 
 from ..catalog import Catalog
 from .faults import FaultInjector, Faults
-from .models import Availability, Booking, BookingKind, BookingRequest, ErrorBody
+from .models import Availability, Booking, BookingKind, BookingRequest, ErrorBody, check_shape
 from .store import BookingStore, ServiceFailure
 
 __all__ = ["RunningServer", "create_app", "openapi", "serve"]
@@ -55,6 +55,11 @@ class AvailabilityQuery(BaseModel):
     time: dt.time | None = None
     nights: int | None = Field(default=None, ge=1, le=60)
     party: int = Field(default=1, ge=1, le=40)
+
+    @model_validator(mode="after")
+    def _shape(self) -> "AvailabilityQuery":
+        check_shape(self.kind, self.date, self.time, self.nights)
+        return self
 
 
 class InventoryChange(BaseModel):
@@ -162,7 +167,11 @@ def create_app(store: BookingStore, faults: Faults | None = None) -> Any:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     def body(model: type[BaseModel]) -> Any:
-        data = request.get_json(silent=True)
+        from ..files import InputError, parse_json
+        try:  # parse_json, not Flask's get_json: JSON nested too deeply is a 400, not a RecursionError
+            data = parse_json(request.get_data(as_text=True), "body")
+        except InputError:
+            data = None
         if not isinstance(data, dict):
             raise ServiceFailure(400, "invalid", "the body must be a JSON object")
         try:

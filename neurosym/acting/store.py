@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -363,7 +362,3 @@ class BookingStore:
 def _booking(row: sqlite3.Row) -> Booking:
     data = {k: row[k] for k in row.keys() if k != "request"}
     return Booking.model_validate(data)
-
-
-def booking_json(b: Booking) -> dict[str, Any]:
-    return json.loads(b.model_dump_json())

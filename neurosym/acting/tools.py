@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
 
-from ..catalog import WEEKDAYS, Attraction, Flight, GroundLeg, Hotel, Restaurant, minutes
+from ..catalog import WEEKDAYS, Attraction, Hotel, Restaurant, minutes
 from ..request import TripRequest
 from .itinerary_actions import BOOKING_TOOLS, KIND_OF_TOOL, actions, booking_request
 from .models import ActingInputError, BookingKind, ToolCall
@@ -216,18 +218,26 @@ def _client(session: Session) -> Any:
     return BookingClient(session.server)  # type: ignore[arg-type]
 
 
-def _book(session: Session, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+@contextmanager
+def _service(argument: str | None = None) -> Iterator[None]:
+    """The booking service's answers as tool errors: a refusal keeps its code (and names
+    ``argument``, or the field the service blames), an unreachable service is ``unavailable``."""
     from .client import BookingRefused, ServiceUnavailable
+    try:
+        yield
+    except BookingRefused as exc:
+        raise ToolError(exc.code, exc.message, argument or exc.field) from None
+    except ServiceUnavailable as exc:
+        raise ToolError("unavailable", str(exc)) from None
+
+
+def _book(session: Session, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     payload = {k: _plain(v) for k, v in arguments.items() if k not in ("idempotency_key", "trip") and v is not None}
     key = arguments.get("idempotency_key") or "call-" + hashlib.sha256(
         json.dumps([name, payload], sort_keys=True).encode()).hexdigest()[:24]
     req = booking_request(ToolCall(name=name, arguments=payload), key, arguments.get("trip"))
-    try:
+    with _service():
         booking, replayed = _client(session).book(req)
-    except BookingRefused as exc:
-        raise ToolError(exc.code, exc.message, exc.field) from None
-    except ServiceUnavailable as exc:
-        raise ToolError("unavailable", str(exc)) from None
     return {"booking": booking.model_dump(mode="json"), "replayed": replayed}
 
 
@@ -354,18 +364,14 @@ def check_availability(session: Session,
     """Whether a booking could be made now, and how much stock is left."""
     from pydantic import ValidationError
 
-    from .client import BookingRefused, ServiceUnavailable
     from .models import BookingRequest
     try:
         req = BookingRequest(kind=kind, item_id=item_id, date=date, time=time, nights=nights, party=travelers,
                              idempotency_key="availability")
-        return _client(session).availability(req).model_dump(mode="json")
     except ValidationError as exc:
         raise ToolError("invalid_argument", exc.errors()[0]["msg"]) from None
-    except BookingRefused as exc:
-        raise ToolError(exc.code, exc.message, exc.field) from None
-    except ServiceUnavailable as exc:
-        raise ToolError("unavailable", str(exc)) from None
+    with _service():
+        return _client(session).availability(req).model_dump(mode="json")
 
 
 @tool(needs=("server",), examples=({"booking_id": "bk_0123456789abcdef"},))
@@ -373,13 +379,8 @@ def cancel_booking(session: Session,
                    booking_id: Annotated[str, Field(min_length=1, description="the booking's id (bk_...)")]
                    ) -> dict[str, Any]:
     """Cancel a booking and give its seats, rooms, table or tickets back (cancelling twice is harmless)."""
-    from .client import BookingRefused, ServiceUnavailable
-    try:
+    with _service("booking_id"):
         return {"booking": _client(session).cancel(booking_id).model_dump(mode="json")}
-    except BookingRefused as exc:
-        raise ToolError(exc.code, exc.message, "booking_id") from None
-    except ServiceUnavailable as exc:
-        raise ToolError("unavailable", str(exc)) from None
 
 
 @tool(needs=("server",), examples=({}, {"trip": "trip-0123456789abcdef", "status": "booked"}))
@@ -388,11 +389,8 @@ def list_bookings(session: Session,
                   status: Annotated[Literal["booked", "cancelled"] | None, Field(description="only these")] = None,
                   ) -> list[dict[str, Any]]:
     """The bookings held by the booking service, in the order they were made."""
-    from .client import ServiceUnavailable
-    try:
+    with _service():
         return [b.model_dump(mode="json") for b in _client(session).bookings(trip=trip, status=status)]
-    except ServiceUnavailable as exc:
-        raise ToolError("unavailable", str(exc)) from None
 
 
 @tool(needs=("itinerary", "server", "journal"), examples=({}, {"dry_run": True}))

@@ -20,6 +20,7 @@ import uuid
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -329,7 +330,7 @@ class PlanBatch:
     def _submit(self, todo: Iterator[int], done: Any, n: int) -> None:
         from .worker import plan_task
 
-        for index in _take(todo, n):
+        for index in islice(todo, max(0, n)):
             key = f"neurosym-plan-{self.context.token}-{index}"
             future = self._client.submit(plan_task, self.context.token, index, self.requests[index],
                                          self._histories.get(index), self._own_catalog(index), key=key)
@@ -361,16 +362,6 @@ class PlanBatch:
                 self._lost.setdefault(index, []).append(worker)
             if not expected:
                 self.summary.lost(worker)
-
-
-def _take(it: Iterator[int], n: int) -> list[int]:
-    out = []
-    for _ in range(max(0, n)):
-        try:
-            out.append(next(it))
-        except StopIteration:
-            break
-    return out
 
 
 def _failure(value: Any) -> BaseException:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..files import InputError, describe_validation, parse_json, read_text
 from ..preferences.history import UserHistory
 from ..request import TripRequest
-from .results import request_digest
+from .results import STATUSES, request_digest
 
 
 class _Wrapped(BaseModel):
@@ -129,7 +129,7 @@ def _record(path: Path, number: int, raw: bytes) -> dict[str, Any]:
     except ValueError:
         record = None
     if not (isinstance(record, dict) and isinstance(record.get("index"), int)
-            and record.get("status") in ("ok", "no_itinerary", "error")):
+            and record.get("status") in STATUSES):
         raise InputError(f"{path}:{number}: not a plan-many result line; use another --out")
     return record
 

@@ -135,9 +135,7 @@ def plan_batch(queries: Sequence[TPQuery], time_limit: float | None, *, client: 
             rec["retried"] = result.retried
             records[i] = rec
             if progress:
-                state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
-                print(f"[{n}/{len(queries)}] query {queries[i].idx}: {state} in {rec['total_s']:.2f} s"
-                      + (" (planned again: a worker died)" if result.retried else ""), file=sys.stderr, flush=True)
+                _print_progress(n, len(queries), queries[i].idx, rec)
     assert all(rec is not None for rec in records), "plan_many gives every request a result"
     return records, batch.summary.as_dict()  # type: ignore[return-value]
 
@@ -164,6 +162,13 @@ def _retry_timeouts(queries: Sequence[TPQuery], records: list[dict[str, Any]], t
             print(f"query {queries[i].idx}: no plan within {time_limit:g} s; planned again with "
                   f"{RETRY_FACTOR * max(time_limit, 0.1):g} s: {state}", file=sys.stderr, flush=True)
     return retried
+
+
+def _print_progress(n: int, total: int, idx: int, rec: dict[str, Any]) -> None:
+    """``--progress``: one line per query planned, to stderr."""
+    state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
+    print(f"[{n}/{total}] query {idx}: {state} in {rec['total_s']:.2f} s"
+          + (" (planned again: a worker died)" if rec.get("retried") else ""), file=sys.stderr, flush=True)
 
 
 def _problem_of(query: TPQuery) -> tuple[Any, Any]:
@@ -214,9 +219,7 @@ def run(data_path: str | Path, out_path: str | Path, report_path: str | Path | N
                 rec = plan_one(query, time_limit)
                 records.append(rec)
                 if progress:
-                    state = "ok" if rec["plan"] is not None else rec["error"]["kind"]
-                    print(f"[{n}/{len(queries)}] query {query.idx}: {state} in {rec['total_s']:.2f} s",
-                          file=sys.stderr, flush=True)
+                    _print_progress(n, len(queries), query.idx, rec)
         retried = _retry_timeouts(queries, records, time_limit, progress=progress)
     except _QueryError as exc:
         raise TravelPlannerDataError(data_path, exc.idx, None, exc.message, unit="query") from None

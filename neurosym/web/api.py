@@ -87,22 +87,46 @@ def _problem(status: int, error: str, message: str, **more: Any) -> Any:
     return jsonify({"error": error, "message": message, **more}), status
 
 
+def _invalid(errors: list[dict[str, Any]]) -> Any:
+    """``422`` with every error (``field``, ``message``); the message names the first."""
+    return _problem(422, "validation", f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+
+
 def _validation(exc: ValidationError, prefix: str = "") -> Any:
     errors = []
     for err in exc.errors():
         loc = ".".join(str(x) for x in err.get("loc", ()))
         errors.append({"field": (prefix + loc) or "(body)", "message": str(err.get("msg", "")).removeprefix(
             "Value error, "), "type": err.get("type")})
-    first = errors[0]
-    return _problem(422, "validation", f"{first['field']}: {first['message']}", errors=errors)
+    return _invalid(errors)
+
+
+def _not_in_catalog(req: TripRequest) -> Any:
+    """The ``422`` of a request naming cities or items the catalog lacks, or None."""
+    bad = catalog_errors(req, _state()["catalog"])
+    return _invalid([{"field": f"request.{k}", "message": v} for k, v in bad.items()]) if bad else None
+
+
+def _accepted(job: Job) -> Any:
+    """``202`` with the new job, and its ``Location``."""
+    resp = jsonify(job_json(job))
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("api.job", job_id=job.id)
+    return resp
 
 
 def _body(model: type[BaseModel]) -> Any:
     """The request's JSON body validated as ``model``, or the error response to return."""
-    data = request.get_json(silent=True)
+    from ..files import InputError, parse_json
+    data, problem = None, "not JSON"
+    if request.is_json:
+        try:  # parse_json, not Flask's get_json: JSON nested too deeply is bad input, not a RecursionError
+            data, problem = parse_json(request.get_data(as_text=True), "body"), "null"
+        except InputError as exc:
+            problem = str(exc)
     if data is None:
         return None, _problem(400, "bad_json", "the body must be a JSON object (Content-Type: application/json)",
-                              errors=[{"field": "(body)", "message": "not JSON"}])
+                              errors=[{"field": "(body)", "message": problem}])
     try:
         return model.model_validate(data), None
     except ValidationError as exc:
@@ -175,10 +199,9 @@ def plan() -> Any:
     body, error = _body(PlanBody)
     if error is not None:
         return error
-    bad = catalog_errors(body.request, _state()["catalog"])
-    if bad:
-        errors = [{"field": f"request.{k}", "message": v} for k, v in bad.items()]
-        return _problem(422, "validation", f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+    bad = _not_in_catalog(body.request)
+    if bad is not None:
+        return bad
     history = None
     if body.history is not None:
         from ..preferences import UserHistory
@@ -191,10 +214,7 @@ def plan() -> Any:
     if body.wait:
         job.done.wait(body.wait_timeout)
         return jsonify(job_json(job)), 200 if job.final else 202
-    resp = jsonify(job_json(job))
-    resp.status_code = 202
-    resp.headers["Location"] = url_for("api.job", job_id=job.id)
-    return resp
+    return _accepted(job)
 
 
 @api.get("/jobs/<job_id>")
@@ -218,8 +238,7 @@ def _explain(job_id: str, kind: str) -> Any:
         return _no_job(job_id)
     item = request.args.get("item", "").strip()
     if not item:
-        return _problem(422, "validation", "item: give an item id or name",
-                        errors=[{"field": "item", "message": "give an item id or name"}])
+        return _invalid([{"field": "item", "message": "give an item id or name"}])
     if j.itinerary is None:
         return _problem(409, "no_itinerary", f"job {job_id} has no itinerary to explain (status {j.status})")
     try:
@@ -253,12 +272,9 @@ def repair_job(job_id: str, k: int) -> Any:
         new_request = r.apply(j.request)
     except (ValueError, ValidationError) as exc:
         return _problem(409, "repair_does_not_apply", f"{r.text}: {exc}")
-    new = _state()["runner"].submit(new_request, history=j.history, time_limit=j.time_limit,
-                                    rain_threshold=j.rain_threshold, label=f"repair: {r.text}", parent=j.id)
-    resp = jsonify(job_json(new))
-    resp.status_code = 202
-    resp.headers["Location"] = url_for("api.job", job_id=new.id)
-    return resp
+    return _accepted(_state()["runner"].submit(new_request, history=j.history, time_limit=j.time_limit,
+                                               rain_threshold=j.rain_threshold, label=f"repair: {r.text}",
+                                               parent=j.id))
 
 
 @api.post("/jobs/<job_id>/replan")
@@ -271,11 +287,8 @@ def replan_job(job_id: str) -> Any:
         return error
     if j.itinerary is None:
         return _problem(409, "no_itinerary", f"job {job_id} has no itinerary to re-plan (status {j.status})")
-    new = _state()["runner"].replan(j, rain_threshold=body.rain_threshold, risk=body.risk, time_limit=body.time_limit)
-    resp = jsonify(job_json(new))
-    resp.status_code = 202
-    resp.headers["Location"] = url_for("api.job", job_id=new.id)
-    return resp
+    return _accepted(_state()["runner"].replan(j, rain_threshold=body.rain_threshold, risk=body.risk,
+                                               time_limit=body.time_limit))
 
 
 @api.post("/repair")
@@ -288,8 +301,7 @@ def repair() -> Any:
     except ValidationError as exc:
         return _validation(exc, prefix="repair.changes.")
     except ValueError as exc:
-        return _problem(422, "validation", f"repair.changes: {exc}",
-                        errors=[{"field": "repair.changes", "message": str(exc)}])
+        return _invalid([{"field": "repair.changes", "message": str(exc)}])
     return current_app.response_class(new.model_dump_json(), mimetype="application/json")
 
 
@@ -299,10 +311,9 @@ def verify() -> Any:
     body, error = _body(VerifyBody)
     if error is not None:
         return error
-    bad = catalog_errors(body.request, _state()["catalog"])
-    if bad:
-        errors = [{"field": f"request.{k}", "message": v} for k, v in bad.items()]
-        return _problem(422, "validation", f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+    bad = _not_in_catalog(body.request)
+    if bad is not None:
+        return bad
     found = check(body.itinerary, body.request, _state()["catalog"], body.forecast)
     return jsonify({"valid": not found, "violations": [
         {"rule": v.rule, "day": v.day, "message": v.message} for v in found]})
@@ -329,7 +340,7 @@ def forecast() -> Any:
     if not errors and days["end"] < days["start"]:
         errors.append({"field": "end", "message": "end is before start"})
     if errors:
-        return _problem(422, "validation", f"{errors[0]['field']}: {errors[0]['message']}", errors=errors)
+        return _invalid(errors)
     if provider is None:
         return jsonify({"forecast": None, "source": "none", "note": "This server plans without weather.",
                         "missing": []})

@@ -32,6 +32,7 @@ from flask import Flask, abort, jsonify, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 
 from ..catalog import Catalog
+from ..request import WeatherPolicy
 from ..weather import ForecastProvider
 from . import views
 from .forms import HOUSE_RULES, MODES, WEATHER_RISKS, TripForm
@@ -63,6 +64,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
     app.extensions["neurosym"] = {"catalog": catalog, "runner": runner, "demo": demo, "index": catalog.index(),
                                   "forecast": forecast}
     cuisines = sorted({c for r in catalog.restaurants for c in r.cuisines})
+    weather_defaults = WeatherPolicy()  # what the form's weather hints and defaults say
 
     def state() -> dict[str, Any]:
         return app.extensions["neurosym"]
@@ -77,7 +79,7 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"catalog": catalog, "house_rules": HOUSE_RULES, "modes": MODES, "cuisines": cuisines,
-                "weather_risks": WEATHER_RISKS,
+                "weather_risks": WEATHER_RISKS, "weather_defaults": weather_defaults,
                 "forecast_name": forecast.name if forecast is not None else None}
 
     # -- the form ----------------------------------------------------------------------
@@ -87,7 +89,8 @@ def create_app(catalog: Catalog | None = None, *, forecast: ForecastProvider | N
             return TripForm.from_request(demo_request())
         first = catalog.cities[0].name
         return TripForm(values={"origin": first, "destinations": [], "adults": "2", "children": "0", "pets": "0",
-                                "pace": "2", "rain_threshold": "60", "budget": "", "start": "", "end": ""})
+                                "pace": "2", "rain_threshold": str(weather_defaults.rain_threshold), "budget": "",
+                                "start": "", "end": ""})
 
     @app.get("/")
     def form_page() -> Any:

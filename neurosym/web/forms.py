@@ -8,7 +8,6 @@ API; :func:`errors_of` turns a :class:`pydantic.ValidationError` into ``{field: 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,21 +165,18 @@ class TripForm:
 
 
 def _history(upload: Any, errors: dict[str, str]) -> Any:
+    """The uploaded UserHistory, or None with a message under ``errors["history"]`` (as
+    :func:`neurosym.files.load_model` words them: file, line or field)."""
+    from ..files import InputError, describe_validation, parse_json
     from ..preferences import UserHistory
     name = upload.filename
     try:
-        raw = upload.read().decode("utf-8")
-        data = json.loads(raw)
+        data = parse_json(upload.read().decode("utf-8"), name)
+        return UserHistory.model_validate(data)
     except UnicodeDecodeError:
         errors["history"] = f"{name}: not a text file (a UserHistory JSON file is expected)"
-        return None
-    except json.JSONDecodeError as exc:
-        errors["history"] = f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
-        return None
-    try:
-        return UserHistory.model_validate(data)
+    except InputError as exc:
+        errors["history"] = str(exc)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        errors["history"] = f"{name}: field {loc}: {_message(err)}"
-        return None
+        errors["history"] = f"{name}: {describe_validation(exc)}"
+    return None

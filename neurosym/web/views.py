@@ -12,7 +12,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from ..catalog import Attraction, Catalog, Restaurant, clock
+from ..catalog import Attraction, Catalog, clock
 from ..itinerary import Itinerary
 from ..request import TripRequest
 from ..weather import Forecast
@@ -243,11 +243,3 @@ def candidates(it: Itinerary, request: TripRequest, catalog: Catalog) -> dict[st
                                    g.mode, g.origin, f"{g.cost:g} {g.cost_basis.replace('_', ' ')}"))
     out["Transport"] = moves
     return out
-
-
-def place_kind(item: Any) -> str:
-    if isinstance(item, Attraction):
-        return "attraction"
-    if isinstance(item, Restaurant):
-        return "restaurant"
-    return type(item).__name__.lower()
