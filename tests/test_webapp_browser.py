@@ -205,7 +205,7 @@ def test_a_rainy_day_moves_the_outdoor_sights(page, server):
     req["weather"]["rain_threshold"] = None   # no rain rule: plan A may put sights in the rain
     req["keep"] = [{"item_id": i, "day": 3, "start": "14:30", "hard": False}   # one per candidate city
                    for i in ("a:dresden:8", "a:munich:22", "a:leipzig:11")]
-    first = _api(server, "/api/plan", {"request": req, "time_limit": 3, "wait": True})
+    first = _api(server, "/api/plan", {"request": req, "time_limit": 6, "wait": True})
     assert first["status"] == "planned", first
     assert first["itinerary"]["weather"]["source"] == "demo"
     page.goto(first["links"]["page"])
