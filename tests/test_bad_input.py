@@ -280,17 +280,13 @@ def test_travelplanner_bad_data_exits_1_naming_the_file(data_dir, tmp_path, caps
     elif case == "deep":
         data.write_text(json.dumps(row) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
     elif case in ("price", "nan", "surrogate"):
-        text = json.dumps(row)
         key = next(k for k in row["reference_information"] if k.startswith("Accommodations"))
         table = row["reference_information"][key]
-        if isinstance(table, list) and table:
-            field, value = {"price": ("price", 1e12), "nan": ("price", float("nan")),
-                            "surrogate": ("NAME", "Inn\ud800")}[case]
-            table[0][field] = value
-            text = json.dumps(row)
-        else:  # pragma: no cover - the train split lists accommodations as records
-            pytest.skip("no accommodation records to edit")
-        data.write_text(text + "\n")
+        assert isinstance(table, list) and table, f"the train split's first query lists no accommodations: {key}"
+        field, value = {"price": ("price", 1e12), "nan": ("price", float("nan")),
+                        "surrogate": ("NAME", "Inn\ud800")}[case]
+        table[0][field] = value
+        data.write_text(json.dumps(row) + "\n")
     else:
         data.write_text(json.dumps(row) + "\n")
     if case == "out_is_data":
