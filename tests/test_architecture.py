@@ -54,12 +54,16 @@ def _imports(path: Path) -> list[tuple[str, str | None, int]]:
             if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
                 continue
             f = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func
+            parts = None   # the imported module's path inside neurosym, for relative and absolute imports
             if isinstance(child, ast.ImportFrom) and child.level:
-                base = package[:len(package) - child.level + 1] if child.level > 1 else package
-                target = ".".join([*base, *(child.module.split(".") if child.module else [])])
-                names = [target] if child.module else [f"{target}.{a.name}".strip(".") for a in child.names]
-                for n in names:
-                    out.append((n if n in LAYER or not child.module else target, f, child.lineno))
+                parts = [*package[:len(package) - child.level + 1], *(child.module.split(".") if child.module else [])]
+            elif isinstance(child, ast.ImportFrom) and (child.module or "").split(".")[0] == "neurosym":
+                parts = child.module.split(".")[1:]
+            if parts is not None:
+                target = ".".join(parts)
+                for a in child.names:  # ``from . import vocab``: the module imported is the name
+                    sub = f"{target}.{a.name}".strip(".")
+                    out.append((sub if sub in LAYER else target, f, child.lineno))
             elif isinstance(child, ast.Import):
                 for a in child.names:
                     if a.name.startswith("neurosym."):
@@ -120,3 +124,4 @@ def test_rule_files_are_found_one_way_under_a_name_no_module_shares():
     assert rules_dir() == PKG.resolve() / "rulefiles"
     assert all(rule_file(name).is_file() for name in CORE_FILES)
     assert not (PKG / "rulefiles.py").exists() and not (PKG / "rulefiles" / "__init__.py").exists()
+
