@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "travelplanner" / "train.jsonl"
+DEFAULT_DATA_DIR = ROOT.parent / "shared" / "travelplanner"
 
 _ONE = """
 import hashlib, json, sys, time
@@ -45,6 +45,8 @@ def demo(limit: float, runs: int) -> None:
         for _ in range(runs):
             out = subprocess.run([sys.executable, "-c", _ONE.format(limit=limit, repro=repro)], capture_output=True,
                                  text=True, timeout=600, cwd=ROOT)
+            if out.returncode != 0:
+                sys.exit(f"a demo run failed: {out.stderr.strip()[-1000:]}")
             rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         name = "reproducible" if repro else "default"
         prefs = [-r["objective"][0] for r in rows]
@@ -55,15 +57,15 @@ def demo(limit: float, runs: int) -> None:
 
 def travelplanner(limit: float) -> None:
     from neurosym import plan_itinerary
-    from neurosym.travelplanner import load_jsonl
-    from neurosym.travelplanner.adapter import rules_path, to_catalog, to_request
+    from neurosym.travelplanner import load_jsonl, resolve_data_dir
+    from neurosym.travelplanner.adapter import plan_options, to_catalog, to_request
     gaps, wall = [], {False: [], True: []}
-    for q in load_jsonl(DATA):
+    for q in load_jsonl(resolve_data_dir(DEFAULT_DATA_DIR) / "train.jsonl"):
         catalog, request = to_catalog(q), to_request(q)
         pref = {}
         for repro in (False, True):
             t = time.perf_counter()
-            it = plan_itinerary(request, catalog, rules=[rules_path()], prune=True, time_limit=limit, reproducible=repro)
+            it = plan_itinerary(request, catalog, time_limit=limit, reproducible=repro, **plan_options())
             wall[repro].append(time.perf_counter() - t)
             pref[repro] = -it.objective[0]
         gaps.append((pref[False] - pref[True]) / pref[False] if pref[False] else 0.0)
