@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import small_catalog, small_request
+from conftest import first_train_row, small_catalog, small_request
 from neurosym import NoItinerary, plan_itinerary
 from neurosym.cli import EXIT_CODES, main
 
@@ -265,14 +265,9 @@ def test_no_traceback_end_to_end(tmp_path):
 
 # -- the TravelPlanner command ----------------------------------------------------------------
 
-def _tp_line(data_dir: Path) -> dict:
-    with (data_dir / "train.jsonl").open(encoding="utf-8") as handle:
-        return json.loads(handle.readline())
-
-
 @pytest.mark.parametrize("case", ["latin1", "deep", "price", "nan", "surrogate", "out_is_data", "unwritable"])
 def test_travelplanner_bad_data_exits_1_naming_the_file(data_dir, tmp_path, capsys, case):
-    row = _tp_line(data_dir)
+    row = first_train_row(data_dir)
     data = tmp_path / "split.jsonl"
     out = tmp_path / "plans.jsonl"
     if case == "latin1":

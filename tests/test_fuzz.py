@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import small_catalog, small_request
+from conftest import first_train_row, small_catalog, small_request
 from neurosym.catalog import Catalog
 from neurosym.cli import main
 from neurosym.files import InputError, load_model
@@ -137,8 +137,7 @@ def test_the_command_line_exits_0_1_or_2(tmp_path_factory, capsys, case, command
 
 @pytest.fixture(scope="module")
 def tp_row(data_dir: Path) -> dict:
-    with (data_dir / "train.jsonl").open(encoding="utf-8") as handle:
-        return json.loads(handle.readline())
+    return first_train_row(data_dir)
 
 
 @FUZZ
