@@ -91,7 +91,10 @@ def main() -> None:
         print(f"itinerary: {args.itinerary}")
     else:
         t0 = time.perf_counter()
-        it = plan_itinerary(request, catalog, time_limit=args.time_limit)
+        try:
+            it = plan_itinerary(request, catalog, time_limit=args.time_limit)
+        except TimeoutError as exc:   # a loaded machine: nothing to explain
+            raise SystemExit(f"no itinerary to explain: {exc} (raise --time-limit)") from None
         print(f"plan: {time.perf_counter() - t0:.2f} s (optimal={it.optimal}, objective {it.objective})")
     if args.save:
         args.save.write_text(it.model_dump_json(), encoding="utf-8")

@@ -1,10 +1,10 @@
 """What money is worth: the demo trip planned at a few values of money.
 
-    python benchmarks/money.py [--values 0,0.25,1,4] [--time-limit 20]
+    python benchmarks/money.py [--values 0,0.25,0.5,1,4] [--time-limit 20]
 
 ``TripRequest.weights.money`` is how many preference points one unit of money per
-traveller is worth (default 1; a perfectly liked item is 100 points). For each value it
-plans the demo trip and prints the preference points of the chosen items, the cost,
+traveller is worth (default 0.5, ``neurosym.objective.MONEY_DEFAULT``; a perfectly liked
+item is 100 points). For each value it plans the demo trip and prints the preference points of the chosen items, the cost,
 the value the planner maximised (preference net of money and night-time legs), whether
 it was proven, and the legs: how late they run and by what mode (the check that no
 late taxi is bought for a sliver of preference). Prints figures; asserts nothing.
@@ -34,7 +34,7 @@ def main() -> None:
     from neurosym.problem import build_problem
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--values", default="0,0.25,1,4", help="values of money, comma-separated")
+    ap.add_argument("--values", default="0,0.25,0.5,1,4", help="values of money, comma-separated")
     ap.add_argument("--time-limit", type=float, default=20.0)
     args = ap.parse_args()
     catalog = load_demo_catalog()

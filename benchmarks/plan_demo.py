@@ -1,4 +1,4 @@
-"""Measure planning the demo trip: grounding, solving, whether optimality is proven.
+"""Measure planning the demo trip: the certified bound, grounding, solving, whether optimality is proven.
 
     python benchmarks/plan_demo.py [--time-limit S] [--repeat N]
 
@@ -23,15 +23,20 @@ def main() -> None:
     catalog, req = load_demo_catalog(), demo_request()
     print(f"load demo catalog: {time.perf_counter() - t0:.3f} s "
           f"({len(catalog.items())} items, {len(catalog.flights)} flights)")
-    rows = []
+    walls = []
     for _ in range(args.repeat):
         t = time.perf_counter()
-        it = plan_itinerary(req, catalog, time_limit=args.time_limit)
-        rows.append((time.perf_counter() - t, it))
-    for wall, it in rows:
-        print(f"plan: {wall:.2f} s  ground {it.stats['ground_s']:.2f} s  solve {it.stats['solve_s']:.2f} s  "
+        try:
+            it = plan_itinerary(req, catalog, time_limit=args.time_limit)
+        except TimeoutError as exc:   # a loaded machine: no itinerary within the limit
+            walls.append(time.perf_counter() - t)
+            print(f"plan: {walls[-1]:.2f} s  {exc}")
+            continue
+        walls.append(time.perf_counter() - t)
+        print(f"plan: {walls[-1]:.2f} s  bound {it.stats.get('bound_s', 0.0):.2f} s  ground {it.stats['ground_s']:.2f} s  "
+              f"solve {it.stats['solve_s']:.2f} s  "
               f"models {it.stats['models']:.0f}  optimal={it.optimal}  objective={it.objective}")
-    print(f"median plan time: {statistics.median(w for w, _ in rows):.2f} s")
+    print(f"median plan time: {statistics.median(walls):.2f} s")
 
 
 if __name__ == "__main__":

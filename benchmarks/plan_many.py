@@ -1,7 +1,7 @@
 """Throughput of batch planning on Dask: 1 and 2 local workers against a plain loop.
 
     python benchmarks/plan_many.py [--data DIR] [--repeat 11] [--time-limit 0.07]
-                                   [--workers 1 2] [--no-reproducible] [--quick] [--json OUT]
+                                   [--workers 1 2] [--no-reproducible] [--quick] [--wire] [--json OUT]
 
 The 45 TravelPlanner train queries (from ``../shared/travelplanner`` or
 ``$NEUROSYM_TRAVELPLANNER_DIR``), repeated ``--repeat`` times (11: 495 plans), are planned
@@ -42,12 +42,12 @@ from typing import Any
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "travelplanner"
 
 
-def load_queries(data_dir: Path) -> tuple[list[Any], list[Any]]:
-    """The requests and catalogs of the 45 train queries."""
+def load_queries(data_dir: Path | None) -> tuple[list[Any], list[Any]]:
+    """The requests and catalogs of the 45 train queries (``data_dir``, else the default folder)."""
     from neurosym.travelplanner import load, resolve_data_dir
     from neurosym.travelplanner.adapter import to_catalog, to_request
 
-    queries = load(resolve_data_dir(data_dir) / "train.jsonl")
+    queries = load((data_dir or resolve_data_dir(DEFAULT_DATA_DIR)) / "train.jsonl")
     return [to_request(q) for q in queries], [to_catalog(q) for q in queries]
 
 
@@ -143,7 +143,8 @@ def wire_sizes(requests: list[Any], catalogs: list[Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="the TravelPlanner folder")
+    p.add_argument("--data", type=Path, default=None,
+                   help="the TravelPlanner folder (default: $NEUROSYM_TRAVELPLANNER_DIR or ../shared/travelplanner)")
     p.add_argument("--repeat", type=int, default=11, help="times the 45 queries are planned (default 11: 495)")
     p.add_argument("--time-limit", type=float, default=0.07, help="seconds per plan (default 0.07)")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="cluster sizes (default 1 2)")

@@ -2,7 +2,7 @@
 plans, and how long the diagnosis takes.
 
     python benchmarks/repairs.py [--catalog small|demo|both] [--n N] [--n-demo N] [--seed K]
-                                 [--limit S] [--time-limit S] [--json OUT] [--verbose]
+                                 [--limit S] [--time-limit S] [--check-limit S] [--json OUT] [--verbose]
 
 Generates infeasible requests, as a new user would write them, on the small test catalog
 (``tests/conftest.py``: Home, Alpha, Beta) and on the demo catalog, in four classes:
@@ -146,10 +146,9 @@ def _infeasible(req: TripRequest, cat: Any, time_limit: float) -> bool:
     return False
 
 
-def generate(name: str, kind: str, n: int, rng: random.Random, time_limit: float) -> list[TripRequest]:
-    """``n`` infeasible requests of one class on one catalog."""
-    make, base_of, frame_of = CATALOGS[name]
-    cat = make()
+def generate(name: str, cat: Any, kind: str, n: int, rng: random.Random, time_limit: float) -> list[TripRequest]:
+    """``n`` infeasible requests of one class on the catalog ``cat`` (named ``name``)."""
+    _, base_of, frame_of = CATALOGS[name]
     out: list[TripRequest] = []
     tries = 0
     while len(out) < n and tries < 20 * n:
@@ -215,7 +214,7 @@ def main() -> None:
         report[name] = {}
         for kind in CLASSES:
             rng = random.Random(f"{args.seed}:{name}:{kind}")
-            reqs = generate(name, kind, n, rng, args.time_limit)
+            reqs = generate(name, cat, kind, n, rng, args.time_limit)
             rows = [run_one(r, cat, args.limit, args.check_limit) for r in reqs]
             walls, cpus = [r["wall_s"] for r in rows], [r["cpu_s"] for r in rows]
             summary = {"n": len(rows), "repaired": _share(rows, "repaired"), "first_plans": _share(rows, "first_plans"),

@@ -1,6 +1,6 @@
 """Large catalogs: a generated 7-day trip through 3 cities, with many places per city.
 
-    python benchmarks/scale.py [--places 300,700,1500] [--flights 50] [--time-limit 10]
+    python benchmarks/scale.py [--places 300,700,1500] [--flights 50] [--limits 2,5,10]
 
 For each size it builds the catalog (``benchmarks/scale_catalog.py``: about that many
 places per city, ``--flights`` flights on every day between every two cities), then

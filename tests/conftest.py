@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 from pathlib import Path
 
@@ -106,3 +107,9 @@ def json_queries(data_dir: Path) -> list:
 def csv_queries(data_dir: Path) -> list:
     from neurosym.travelplanner import load_csv
     return load_csv(data_dir / "train_hf.csv")
+
+
+def first_train_row(data_dir: Path) -> dict:
+    """The first query of the train split as raw JSON (a fresh copy on every call)."""
+    with (data_dir / "train.jsonl").open(encoding="utf-8") as handle:
+        return json.loads(handle.readline())

@@ -1,10 +1,12 @@
 """The package's structure: imports flow one way, the itinerary imports nothing from the
 explanation engine, no module holds ambient state (ContextVar), no module is oversized,
-and the rule files are found one way, under a name no module shares."""
+the rule files are found one way, under a name no module shares, and docs/architecture.md
+names every module."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -54,12 +56,16 @@ def _imports(path: Path) -> list[tuple[str, str | None, int]]:
             if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
                 continue
             f = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else func
+            parts = None   # the imported module's path inside neurosym, for relative and absolute imports
             if isinstance(child, ast.ImportFrom) and child.level:
-                base = package[:len(package) - child.level + 1] if child.level > 1 else package
-                target = ".".join([*base, *(child.module.split(".") if child.module else [])])
-                names = [target] if child.module else [f"{target}.{a.name}".strip(".") for a in child.names]
-                for n in names:
-                    out.append((n if n in LAYER or not child.module else target, f, child.lineno))
+                parts = [*package[:len(package) - child.level + 1], *(child.module.split(".") if child.module else [])]
+            elif isinstance(child, ast.ImportFrom) and (child.module or "").split(".")[0] == "neurosym":
+                parts = child.module.split(".")[1:]
+            if parts is not None:
+                target = ".".join(parts)
+                for a in child.names:  # ``from . import vocab``: the module imported is the name
+                    sub = f"{target}.{a.name}".strip(".")
+                    out.append((sub if sub in LAYER else target, f, child.lineno))
             elif isinstance(child, ast.Import):
                 for a in child.names:
                     if a.name.startswith("neurosym."):
@@ -120,3 +126,25 @@ def test_rule_files_are_found_one_way_under_a_name_no_module_shares():
     assert rules_dir() == PKG.resolve() / "rulefiles"
     assert all(rule_file(name).is_file() for name in CORE_FILES)
     assert not (PKG / "rulefiles.py").exists() and not (PKG / "rulefiles" / "__init__.py").exists()
+
+
+def test_docs_architecture_names_every_module_and_only_modules_that_exist():
+    """docs/architecture.md stays true: each module of the package is named there, and
+    each file or folder its module tables list exists."""
+    doc = (PKG.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    unnamed = []
+    for path in _modules():
+        rel = path.relative_to(PKG)
+        if path.stem == "__init__":
+            continue
+        if len(rel.parts) == 1:
+            named = f"`{rel.name}`" in doc
+        else:  # a package's module: by its name, in backticks, e.g. `engine` or `search.py`
+            named = re.search(rf"`({rel.parts[0]}/)?{path.stem}(\.py)?`", doc) is not None
+        if not named:
+            unnamed.append(str(rel))
+    assert unnamed == []
+    listed = re.findall(r"^\| `([\w./]+)`", doc, flags=re.MULTILINE)
+    assert len(listed) > 30
+    missing = [name for name in listed if not (PKG / name).exists() and not (PKG / "explain" / name).exists()]
+    assert missing == []

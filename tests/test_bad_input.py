@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import small_catalog, small_request
+from conftest import first_train_row, small_catalog, small_request
 from neurosym import NoItinerary, plan_itinerary
 from neurosym.cli import EXIT_CODES, main
 
@@ -265,14 +265,9 @@ def test_no_traceback_end_to_end(tmp_path):
 
 # -- the TravelPlanner command ----------------------------------------------------------------
 
-def _tp_line(data_dir: Path) -> dict:
-    with (data_dir / "train.jsonl").open(encoding="utf-8") as handle:
-        return json.loads(handle.readline())
-
-
 @pytest.mark.parametrize("case", ["latin1", "deep", "price", "nan", "surrogate", "out_is_data", "unwritable"])
 def test_travelplanner_bad_data_exits_1_naming_the_file(data_dir, tmp_path, capsys, case):
-    row = _tp_line(data_dir)
+    row = first_train_row(data_dir)
     data = tmp_path / "split.jsonl"
     out = tmp_path / "plans.jsonl"
     if case == "latin1":
@@ -280,17 +275,13 @@ def test_travelplanner_bad_data_exits_1_naming_the_file(data_dir, tmp_path, caps
     elif case == "deep":
         data.write_text(json.dumps(row) + "\n" + "[" * 100_000 + "]" * 100_000 + "\n")
     elif case in ("price", "nan", "surrogate"):
-        text = json.dumps(row)
         key = next(k for k in row["reference_information"] if k.startswith("Accommodations"))
         table = row["reference_information"][key]
-        if isinstance(table, list) and table:
-            field, value = {"price": ("price", 1e12), "nan": ("price", float("nan")),
-                            "surrogate": ("NAME", "Inn\ud800")}[case]
-            table[0][field] = value
-            text = json.dumps(row)
-        else:  # pragma: no cover - the train split lists accommodations as records
-            pytest.skip("no accommodation records to edit")
-        data.write_text(text + "\n")
+        assert isinstance(table, list) and table, f"the train split's first query lists no accommodations: {key}"
+        field, value = {"price": ("price", 1e12), "nan": ("price", float("nan")),
+                        "surrogate": ("NAME", "Inn\ud800")}[case]
+        table[0][field] = value
+        data.write_text(json.dumps(row) + "\n")
     else:
         data.write_text(json.dumps(row) + "\n")
     if case == "out_is_data":
