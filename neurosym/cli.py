@@ -280,7 +280,7 @@ def add_reproducible_option(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m neurosym", description=__doc__.splitlines()[0])
+    p = _Parser(prog="python -m neurosym", description="neurosym: plan, explain, verify and book trips (one command below; 'COMMAND --help' for its options).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     d = sub.add_parser("demo", help="plan the demo trip on the demo catalog")

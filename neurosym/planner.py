@@ -193,7 +193,12 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
     t0 = _time.perf_counter()   # the time limit starts here: fitting a preference model is not planning
     args = (request, catalog, scorer, pref_model, rules, prune, forecast, time_limit, reproducible, diagnose, t0)
     if time_limit is None or reproducible:   # no promise on the clock (a reproducible search keeps its own cap)
-        return _plan(*args, progress=progress, cancel=cancel)
+        try:
+            return _plan(*args, progress=progress, cancel=cancel)
+        except TimeoutError as exc:
+            if time_limit is None:
+                raise
+            raise TimeoutError(_too_short(time_limit)) from exc
     return _on_time(args, progress, cancel)
 
 
