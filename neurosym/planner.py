@@ -198,7 +198,8 @@ def plan_itinerary(request: TripRequest, catalog: Catalog | None = None, *, hist
         except TimeoutError as exc:
             if time_limit is None:
                 raise
-            raise TimeoutError(_too_short(time_limit)) from exc
+            raise TimeoutError(f"no itinerary found within the work of a time limit of {time_limit:g} s "
+                               f"(reproducible mode); give it a larger time_limit") from exc
     return _on_time(args, progress, cancel)
 
 
@@ -274,7 +275,11 @@ def _on_time(args: tuple, progress: Callable[[Progress], Any] | None,
     worker = threading.Thread(target=run, name="neurosym-plan", daemon=False)
     worker.start()
     # the diagnosis ends at the grace's end: a few more ms let its answer through
-    worker.join(max(0.0, t0 + time_limit * (1 + GRACE_SHARE) + GRACE_S + JOIN_MARGIN_S - _time.perf_counter()))
+    try:
+        worker.join(max(0.0, _grace_left(time_limit, t0) + JOIN_MARGIN_S))
+    except BaseException:   # Ctrl-C while waiting: the thread stops too
+        late.set()
+        raise
     if worker.is_alive():
         late.set()
         if known_infeasible.is_set():
