@@ -20,6 +20,7 @@ Planning (:func:`neurosym.solve.plan_once`) and every explanation program
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
@@ -110,13 +111,15 @@ class Program:
     error names the file and line). With ``guard`` set, the objective statements of
     ``files`` and ``user_files`` are guarded by that external and their ``#show`` lines
     dropped; ``engine_files`` are loaded as they are (their objectives and ``#show``
-    lines are the engine's own). ``priorities`` lists the priority levels of the
+    lines are the engine's own). ``ground_lock``, when given, is held while clingo
+    grounds (programs that share it ground one at a time). ``priorities`` lists the priority levels of the
     guarded objective, highest first; ``switch_priority`` maps each external that
     switches an engine objective on to its priority level.
     """
 
     def __init__(self, facts: Sequence[Fact], *, files: Sequence[Path], user_files: Sequence[str | Path] = (),
-                 engine_files: Sequence[Path] = (), guard: str | None = None, search: Search = Search()):
+                 engine_files: Sequence[Path] = (), guard: str | None = None, search: Search = Search(),
+                 ground_lock: threading.Lock | None = None):
         t0 = _time.perf_counter()
         messages: list[str] = []   # the logger must not refer to self (the cycle would never be collected)
         self.messages = messages
@@ -141,7 +144,9 @@ class Program:
                     builder.add(stm)
         self.priorities = sorted(levels, reverse=True)
         self.ctl.add("base", [], facts_text(facts))
-        self.ctl.ground([("base", [])])
+        self._ground_lock = ground_lock
+        with ground_lock or contextlib.nullcontext():
+            self.ctl.ground([("base", [])])
         self.ground_s = _time.perf_counter() - t0
         self._lit: dict[clingo.Symbol, int | None] = {}
         self._atoms: dict[type[Predicate], list[clingo.Symbol]] = {}
@@ -170,7 +175,8 @@ class Program:
         with facts of its own."""
         if facts:
             self.ctl.add(part, [], facts_text(facts))
-        self.ctl.ground([(part, [])])
+        with self._ground_lock or contextlib.nullcontext():
+            self.ctl.ground([(part, [])])
 
     # -- atoms ---------------------------------------------------------------------------
     def atoms(self, pred: type[Predicate]) -> list[clingo.Symbol]:

@@ -46,6 +46,10 @@ Mode = Literal["sat", "opt", "enum", "brave"]
 Violations = list[tuple[str, tuple[Value, ...]]]
 #: The output atoms an answer is read from.
 _READS = (V.NsChosen, V.NsAsked, V.NsNew, V.Violation, V.Take, V.Stay, V.Night, V.At)
+#: Held while an explanation program grounds: two programs grounding at once in one process
+#: slow each other down many times over (measured on the demo: 0.12 s and 0.25 s alone,
+#: 1 to 2 s each side by side), so they take turns; solving still runs side by side.
+GROUND_LOCK = threading.Lock()
 
 
 @dataclass
@@ -96,7 +100,7 @@ class ExplainProgram:
         extra = [V.fact(V.NsCandidate, c) for c in candidates] + [V.fact(V.NsCurrent, c) for c in current]
         self.prog = Program([*facts, *extra, *hints], files=core_paths(), user_files=rules,
                             engine_files=[rule_file(RELAX_FILE), rule_file(EXPLAIN_FILE)], guard="ns_objective",
-                            search=search)
+                            search=search, ground_lock=GROUND_LOCK)
         self.constraints: list[clingo.Symbol] = []
         self._off: dict[clingo.Symbol, int] = {}
         self._lit_constraint: dict[int, clingo.Symbol] = {}
@@ -111,6 +115,7 @@ class ExplainProgram:
         self._relax_lock = threading.Lock()
         self._memo: dict[clingo.Symbol, tuple[type, tuple[Any, ...]] | None] = {}
         self._chosen_lit: dict[Key, int | None] = {}
+        self._choices: list[tuple[clingo.Symbol, int, str, tuple, str]] | None = None
         if relax:
             self.ensure_relax()
         self.ground_s = self.prog.ground_s
@@ -122,6 +127,17 @@ class ExplainProgram:
 
     def atoms(self, pred: type) -> list[clingo.Symbol]:
         return self.prog.atoms(pred)
+
+    def choice_atoms(self) -> list[tuple[clingo.Symbol, int, str, tuple, str]]:
+        """The choice atoms (:data:`neurosym.vocab.CHOICES`, in that order), each with its
+        literal, name, :func:`choice_args` and text, read once per program (questions
+        that fix a plan's choices go through them many times)."""
+        out = self._choices
+        if out is None:
+            out = [(sym, lit, sym.name, choice_args(sym), str(sym)) for pred in V.CHOICES
+                   for sym in self.prog.atoms(pred) for lit in [self.prog.literal(sym)] if lit is not None]
+            self._choices = out
+        return out
 
     def has(self, sym: clingo.Symbol) -> bool:
         return self.prog.has(sym)
@@ -167,12 +183,15 @@ class ExplainProgram:
             force_item: Iterable[str] = (), ban: Iterable[Key] = (), relax: bool = False, objective: bool = False,
             aux: str | None = None, fix: Sequence[tuple[clingo.Symbol, bool]] = (), mode: Mode = "sat",
             limit: float | None = 5.0, plan: bool = False, ask: Iterable[Key] = (), hint: bool = False,
-            one: bool = False, bound: Sequence[int] = (), first: float | None = None) -> Result:
+            one: bool = False, bound: Sequence[int] = (), first: float | None = None,
+            assume: Sequence[int] = ()) -> Result:
         """Solve once. ``active``: the traveller constraints kept (default: all).
 
         ``mode``: ``sat`` (any answer), ``opt`` (optimise whatever objective is on),
         ``enum`` (every answer, no optimisation), ``brave`` (which of the ``ask``
-        candidates some answer contains: ``chosen`` of the result). ``plan`` reads the
+        candidates some answer contains: ``chosen`` of the result). ``assume``: program
+        literals assumed besides ``fix`` (as :func:`neurosym.explain.roles.fix_except`
+        gives them). ``plan`` reads the
         itinerary's atoms into ``plan``; ``hint`` tries the explained itinerary's choices
         first; ``one`` allows only one change to it (``explain.lp``'s ``ns_one``); ``bound``
         accepts only answers whose objective is at most this. ``first``: when ``limit``
@@ -190,6 +209,7 @@ class ExplainProgram:
                     return self._done(Result("unsat", proven=True), t0)
                 continue
             assumptions.append(lit if truth else -lit)
+        assumptions.extend(assume)
         switches = self._switches(relax=relax, objective=objective, plan=plan, quiet=mode == "brave", hint=hint,
                                   one=one, aux=aux)
         F = clingo.Function
@@ -314,6 +334,16 @@ class ExplainProgram:
         if counter is not None:
             counter()
         return out
+
+
+def choice_args(sym: clingo.Symbol) -> tuple:
+    """What tells which role may change a choice atom: the day and slot of ``at/3``,
+    the city of ``stay/2``."""
+    if sym.name == "at":
+        return sym.arguments[0].number, sym.arguments[1].number
+    if sym.name == "stay":
+        return (sym.arguments[0].string,)
+    return ()
 
 
 def _violations(rows: list[tuple[Any, ...]]) -> Violations:

@@ -23,7 +23,7 @@ from ..asp import Option, Value, value
 from ..catalog import clock
 from ..problem import Key
 from .context import Context
-from .program import ExplainProgram
+from .program import ExplainProgram, choice_args
 
 MEALS = ("breakfast", "lunch", "dinner")
 Fix = list[tuple[clingo.Symbol, bool]]
@@ -47,14 +47,16 @@ class Role:
     move: tuple[str, str] | None = None
     holder: Key | None = None
 
-    def frees(self, sym: clingo.Symbol, ctx: Context) -> bool:
-        """Whether the atom is one this role may change."""
+    def frees(self, sym: clingo.Symbol, ctx: Context, name: str | None = None, args: tuple | None = None) -> bool:
+        """Whether the atom is one this role may change (``name`` and ``args``: its name and
+        the arguments that tell, as :meth:`ExplainProgram.choice_atoms` reads them, if known)."""
+        if name is None:
+            name, args = sym.name, choice_args(sym)
         if self.kind in ("meal", "visit"):
-            return (sym.name == "at" and sym.arguments[0].number == self.day
-                    and sym.arguments[1].number in self.slots)
+            return name == "at" and args[0] == self.day and args[1] in self.slots
         if self.kind == "stay":
-            return sym.name == "stay" and sym.arguments[0].string == self.city
-        if self.kind == "move" and sym.name == "take":
+            return name == "stay" and args[0] == self.city
+        if self.kind == "move" and name == "take":
             o = ctx.problem.legs.get(taken(sym))
             return o is not None and o.day == self.day and (o.origin, o.destination) == self.move
         return False
@@ -138,17 +140,18 @@ def delta(ctx: Context, role: Role, base: Plan, key: Key) -> tuple[int, int]:
     return pref * k, cost * k
 
 
-def fix_except(ctx: Context, prog: ExplainProgram, base: Plan, role: Role | None) -> Fix:
-    """Assumptions fixing every choice atom to its value in ``base``, except the role's."""
-    syms = base.symbols()
-    return [(s, s in syms) for pred in V.CHOICES for s in prog.atoms(pred)
-            if role is None or not role.frees(s, ctx)]
+def fix_except(ctx: Context, prog: ExplainProgram, base: Plan, role: Role | None) -> list[int]:
+    """Assumptions fixing every choice atom to its value in ``base``, except the role's
+    (program literals, for :meth:`ExplainProgram.run`'s ``assume``)."""
+    texts = {str(s) for s in base.symbols()}
+    return [lit if text in texts else -lit for sym, lit, name, args, text in prog.choice_atoms()
+            if role is None or not role.frees(sym, ctx, name, args)]
 
 
 def enumerate_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role) -> dict[Key, Swap]:
     """Every candidate that can take the role with the rest of ``base`` fixed, with the
     rules it would break (one enumeration with the rules released)."""
-    res = prog.run(fix=fix_except(ctx, prog, base, role), relax=True, mode="enum", limit=30.0)
+    res = prog.run(assume=fix_except(ctx, prog, base, role), relax=True, mode="enum", limit=30.0)
     rest = base.chosen() - ({role.holder} if role.holder else set())
     out: dict[Key, Swap] = {}
     for chosen, viol, _placed in res.models:
@@ -260,7 +263,7 @@ def optimize_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role, ke
                     continue
             fix.append((sym, sym in syms))
     out: dict[Key, Swap] = {}
-    swap_fix: Fix | None = None
+    swap_fix: list[int] | None = None
     route_fix: Fix | None = None
     for key in keys:
         if key == role.holder:
@@ -277,7 +280,7 @@ def optimize_role(ctx: Context, prog: ExplainProgram, base: Plan, role: Role, ke
             continue
         if swap_fix is None:
             swap_fix = fix_except(ctx, prog, base, role)
-        rel = prog.run(fix=swap_fix, force=[key], relax=True, mode="opt", limit=2.0)
+        rel = prog.run(assume=swap_fix, force=[key], relax=True, mode="opt", limit=2.0)
         out[key] = Swap(role, base, rel.violations if rel.sat else [], feasible=False)
     return out
 
