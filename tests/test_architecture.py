@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                 "demo.generate",
                 "demo.forecast", "preferences", "preferences.cache", "preferences.encoder", "preferences.history",
                 "preferences.model", "preferences.demo_users", "weather", "weather.forecast", "weather.providers",
-                "weather.exposure", "objective"}),
+                "weather.exposure", "objective", "lazy"}),
     ("facts", {"vocab", "dominance", "problem", "verify", "bounds", "rangecheck"}),
     ("solve", {"rules", "program", "answer", "bound", "bound.program", "bound.relaxation", "bound.search", "solve"}),
     ("assemble", {"assemble"}),
